@@ -1,0 +1,1 @@
+"""Readers for every input format; each yields RawRecord and never raises on bad input."""

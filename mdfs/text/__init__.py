@@ -1,0 +1,1 @@
+"""Text-level pieces: charset decoding, main-text extraction, language id, CJK statistics."""
