@@ -17,7 +17,8 @@ DOC_SCHEMA = pa.schema(
         pa.field("source", pa.string()),
         pa.field("fetch_time", pa.timestamp("us", tz="UTC")),
         pa.field("text", pa.string()),
-        pa.field("charset", pa.string()),
+        pa.field("charset", pa.string()),  # the codec that decoded the page
+        pa.field("charset_declared", pa.string()),  # what the page claimed; differs => repaired
         pa.field("lang", pa.string()),
         pa.field("lang_score", pa.float64()),
         pa.field("n_chars", pa.int64()),

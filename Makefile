@@ -1,0 +1,67 @@
+# mdfs: every target installs what it needs first (a venv in .venv), so a fresh clone needs only
+# Python 3.11 and Java 17. `make demo` runs the pipeline on the sample crawl; `make test` the tests.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export PYSPARK_PYTHON := $(abspath $(PY))
+export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
+
+OUT    ?= out/demo
+SAMPLE ?= build/sample/sample_crawl.warc.gz
+IN     ?= $(SAMPLE)
+CONFIG ?=
+SET    ?=
+ARGS   ?=
+DATA   ?= ../shared/data
+RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
+
+.PHONY: setup demo test collect sample summary bench bench-extract bench-collect clean help
+
+help:
+	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
+	@echo "make test   - install and run the test suite"
+	@echo "make collect IN=<files|dirs|globs> OUT=<run dir>   (also CONFIG=… SET='a.b=c …' ARGS=--overwrite)"
+	@echo "make bench  - benchmarks (bench/RESULTS.md)"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+$(SAMPLE): $(STAMP) $(wildcard mdfs/sample/*.py)
+	$(PY) -m mdfs.cli sample --out $(SAMPLE)
+
+sample: $(SAMPLE)
+
+demo: $(SAMPLE)
+	$(PY) -m mdfs.cli run collect --input $(SAMPLE) --output $(OUT) $(RUNARGS)
+	@echo
+	@echo "== per-stage summary ($(OUT)) =="
+	@$(PY) -m mdfs.cli summary $(OUT)
+	@echo
+	@echo "outputs: $(abspath $(OUT))/<nn>_<stage>/{kept,rejected}/*.parquet, stats.json"
+
+test: $(STAMP)
+	MDFS_SHARED_DATA=$(DATA) $(PY) -m pytest -q
+
+collect: $(STAMP)
+	$(PY) -m mdfs.cli run collect --input $(IN) --output $(OUT) $(RUNARGS)
+
+summary: $(STAMP)
+	$(PY) -m mdfs.cli summary $(OUT)
+
+bench-extract: $(STAMP)
+	$(PY) bench/extract/bench_extract.py --data $(DATA)
+
+bench-collect: $(STAMP)
+	$(PY) bench/collect/bench_collect.py --data $(DATA)
+
+bench: bench-extract bench-collect
+
+clean:
+	rm -rf out build spark-warehouse .pytest_cache

@@ -1,0 +1,131 @@
+"""`mdfs` command line: run a stage, summarise a run, generate the sample crawl.
+
+`spark-submit jobs/<stage>.py …`, `make <stage>` and `mdfs run <stage> …` all end up in
+`run_stage_command`, so the three ways of running can never drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from mdfs.config import ConfigError, load_config
+from mdfs.schema import STAGES, stage_dir_name
+
+RUNNABLE = ["collect"]  # grows as stages land
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="TOML file merged over configs/default.toml")
+    p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one setting")
+    p.add_argument("--master", help="Spark master (default: spark-submit's, else [spark].master)")
+    p.add_argument("--overwrite", action="store_true", help="redo a stage that already has _SUCCESS")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="mdfs", description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    run = sub.add_parser("run", help="run one stage")
+    run.add_argument("stage", choices=RUNNABLE)
+    run.add_argument("--input", "-i", nargs="+", help="files, folders or globs (collect); default: the previous stage's kept/")
+    run.add_argument("--output", "-o", help="run folder OUT; the stage writes OUT/<nn>_<stage>/")
+    _add_common(run)
+
+    summ = sub.add_parser("summary", help="print a per-stage summary of a run folder")
+    summ.add_argument("out")
+    summ.add_argument("--json", action="store_true")
+
+    cfg = sub.add_parser("config", help="print the resolved configuration and its hash")
+    _add_common(cfg)
+
+    sample = sub.add_parser("sample", help="generate the embedded sample crawl (a WARC)")
+    sample.add_argument("--out", default="build/sample/sample_crawl.warc.gz")
+    sample.add_argument("--pages", type=int, default=None)
+    sample.add_argument("--seed", type=int, default=None)
+    return ap
+
+
+def run_stage_command(args: argparse.Namespace) -> int:
+    cfg = load_config(args.config, args.set)
+    out = args.output or cfg["run"]["output"]
+    from mdfs.spark.session import get_spark
+
+    spark = get_spark(cfg, args.master)
+    if args.stage == "collect":
+        if not args.input:
+            raise ConfigError("collect needs --input (files, folders or globs)")
+        from mdfs.spark.collect import run_collect
+
+        res = run_collect(spark, args.input, out, cfg, overwrite=args.overwrite)
+    else:  # pragma: no cover - guarded by argparse choices
+        raise ConfigError(f"stage {args.stage} is not implemented yet")
+    print(format_stage(res.stats, skipped=res.skipped))
+    print(f"output: {res.path}")
+    return 0
+
+
+def format_stage(stats: dict, skipped: bool = False) -> str:
+    """One stage as a few human lines: docs in / kept / rejected by reason."""
+    n_in, kept, rej = stats["docs_in"], stats["docs_kept"], stats["docs_rejected"]
+    share = f"{100 * kept / n_in:.1f}%" if n_in else "-"
+    head = f"[{stats['stage']}]{' (skipped: already done)' if skipped else ''} in {n_in:,}  kept {kept:,} ({share})  rejected {rej:,}  chars kept {stats['chars_kept']:,}  {stats['seconds']}s"
+    lines = [head]
+    for reason, v in stats["reasons"].items():
+        lines.append(f"    {reason:<28} {v['docs']:>8,}")
+    return "\n".join(lines)
+
+
+def summary(out: str, as_json: bool) -> int:
+    root = Path(out)
+    found = []
+    for stage in STAGES:
+        p = root / stage_dir_name(stage) / "stats.json"
+        if p.is_file() and (p.parent / "_SUCCESS").is_file():
+            found.append(json.loads(p.read_text(encoding="utf-8")))
+    if not found:
+        print(f"no finished stage under {root}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps([{k: s[k] for k in ("stage", "docs_in", "docs_kept", "docs_rejected", "reasons")} for s in found], indent=2))
+    else:
+        for s in found:
+            print(format_stage(s))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        if args.cmd == "run":
+            return run_stage_command(args)
+        if args.cmd == "summary":
+            return summary(args.out, args.json)
+        if args.cmd == "config":
+            from mdfs.config import config_hash
+
+            cfg = load_config(args.config, args.set)
+            print(json.dumps(cfg, indent=2, ensure_ascii=False))
+            print(f"hash: {config_hash(cfg)}")
+            return 0
+        if args.cmd == "sample":
+            from mdfs.sample.crawl import main as sample_main
+
+            argv2 = ["--out", args.out]
+            if args.pages is not None:
+                argv2 += ["--pages", str(args.pages)]
+            if args.seed is not None:
+                argv2 += ["--seed", str(args.seed)]
+            return sample_main(argv2) or 0
+    except ConfigError as e:
+        print(f"mdfs: configuration error: {e}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The only package that imports pyspark: session, batch-stage application, stage runner."""

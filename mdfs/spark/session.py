@@ -1,0 +1,55 @@
+"""The one place a SparkSession is built.
+
+Keeps a master chosen by spark-submit (its py4j gateway is already running when our code starts),
+else uses `--master` or the config's `spark.master`. Arrow on, UTC, zstd Parquet everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from pyspark.sql import SparkSession
+
+from mdfs.config import Config
+
+
+def under_spark_submit() -> bool:
+    """spark-submit's PythonRunner starts the JVM first and hands us its gateway port."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def get_spark(cfg: Config, master: str | None = None, extra: dict[str, Any] | None = None) -> SparkSession:
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    # Executors on this machine (local[*], a loopback standalone cluster) must run the same
+    # interpreter as the driver, or they will not find mdfs and its dependencies.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    s = cfg["spark"]
+    b = SparkSession.builder.appName(s["app_name"])
+    if master:
+        b = b.master(master)
+    elif not under_spark_submit():
+        b = b.master(s["master"])
+    if not under_spark_submit():
+        b = b.config("spark.driver.memory", s["driver_memory"])
+    conf = {
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.execution.arrow.maxRecordsPerBatch": str(cfg["run"]["batch_rows"]),
+        "spark.sql.parquet.compression.codec": s["parquet_compression"],
+        "spark.sql.session.timeZone": "UTC",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.python.worker.reuse": "true",
+    }
+    if s["shuffle_partitions"] > 0:
+        conf["spark.sql.shuffle.partitions"] = str(s["shuffle_partitions"])
+    conf.update({k: str(v) for k, v in (extra or {}).items()})
+    for k, v in conf.items():
+        b = b.config(k, v)
+    spark = b.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    if s["shuffle_partitions"] <= 0:
+        spark.conf.set("spark.sql.shuffle.partitions", str(2 * spark.sparkContext.defaultParallelism))
+    return spark

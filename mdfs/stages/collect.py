@@ -1,0 +1,141 @@
+"""Collect: raw records (WARC, WET, HTML, JSONL, Parquet) -> Chinese documents with metadata.
+
+Per record: guard sizes and payload types, decode the charset (see mdfs.text.charset), extract
+the main text, identify the language, and fill the document schema. Every record becomes exactly
+one row, kept or rejected with a `collect.*` reason, so input = kept + rejected by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+
+from mdfs.io.records import RawRecord, record_doc_id
+from mdfs.schema import DOC_COLUMNS, rows_to_batch
+from mdfs.text.charset import decode_html
+from mdfs.text.cjk import cjk_ratio
+from mdfs.text.extract import extract_main_text
+from mdfs.text.langid import detect
+
+STAGE = "collect"
+
+# Magic numbers of payloads that are certainly not text (images, archives, PDF, office, media).
+_BINARY_MAGIC = (
+    b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"(\xb5/\xfd",
+    b"BZh", b"7z\xbc\xaf", b"Rar!", b"\x00\x00\x01\x00", b"RIFF", b"OggS", b"ID3", b"\x00asm",
+    b"\x7fELF", b"MZ", b"\xd0\xcf\x11\xe0",
+)
+
+
+def domain_of(url: str | None) -> str | None:
+    """Lower-case host name without a leading `www.`; None for missing or unparsable URLs."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host.removeprefix("www.")
+
+
+def _mime(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    return content_type.split(";", 1)[0].strip().lower() or None
+
+
+def _looks_binary(payload: bytes) -> bool:
+    head = payload[:4096]
+    return head.startswith(_BINARY_MAGIC) or b"\x00" in head
+
+
+def _reject(row: dict[str, Any], reason: str, detail: Any = None) -> dict[str, Any]:
+    row["stage"] = STAGE
+    row["reason"] = reason
+    row["detail"] = None if detail is None else str(detail)[:500]
+    return row
+
+
+def process_record(rec: RawRecord, cfg: dict[str, Any]) -> dict[str, Any]:
+    """One raw record -> one output row (kept when `reason` is None). Never raises."""
+    row: dict[str, Any] = {
+        "id": record_doc_id(rec),
+        "url": rec.url,
+        "domain": domain_of(rec.url),
+        "source": rec.source,
+        "fetch_time": rec.fetch_time,
+    }
+    try:
+        return _process(rec, row, cfg)
+    except Exception as e:  # a bug or an input nobody foresaw must not kill the task
+        return _reject(row, "collect.error", f"{type(e).__name__}: {e}")
+
+
+def _process(rec: RawRecord, row: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
+    if rec.kind == "error" or rec.error:
+        return _reject(row, rec.error or "collect.error", rec.detail)
+
+    if rec.kind == "html":
+        payload = rec.payload or b""
+        if not payload.strip():
+            return _reject(row, "collect.empty")
+        if len(payload) > cfg["max_record_bytes"]:
+            return _reject(row, "collect.too_large", len(payload))
+        mime = _mime(rec.content_type)
+        if mime and mime != "text/plain" and mime not in cfg["html_content_types"]:
+            return _reject(row, "collect.non_html", mime)
+        if _looks_binary(payload):
+            return _reject(row, "collect.binary", payload[:8].hex())
+        dec = decode_html(payload, rec.content_type)
+        row["charset"] = dec.charset
+        row["charset_declared"] = dec.declared
+        if dec.replacement_ratio > cfg["max_replacement_ratio"]:
+            return _reject(row, "collect.undecodable", f"{dec.charset}:{dec.replacement_ratio:.3f}")
+        if mime == "text/plain":
+            text = dec.text
+        else:
+            text = extract_main_text(dec.text, cfg["extractor"])
+    else:
+        text = rec.text or ""
+        row["charset"] = "utf-8"
+
+    text = text.strip()
+    row["text"] = text
+    row["n_chars"] = len(text)
+    if len(text) < cfg["min_chars"]:
+        return _reject(row, "collect.no_text", len(text))
+    row["cjk_ratio"] = cjk_ratio(text)
+    lid = detect(text, cfg["langid_chars"], cfg["max_kana_ratio"])
+    row["lang"] = lid.lang
+    row["lang_score"] = lid.score
+    if lid.lang not in cfg["keep_langs"]:
+        return _reject(row, "collect.lang", f"{lid.lang}:{lid.score:.3f}")
+    if lid.score < cfg["min_lang_score"]:
+        return _reject(row, "collect.lang_score", f"{lid.lang}:{lid.score:.3f}")
+    return row
+
+
+def collect_records(records: Iterable[RawRecord], cfg: dict[str, Any], batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """Stream records into stage-output batches of at most `batch_rows` rows."""
+    buf: list[dict[str, Any]] = []
+    for rec in records:
+        buf.append(process_record(rec, cfg))
+        if len(buf) >= batch_rows:
+            yield rows_to_batch(buf)
+            buf = []
+    if buf:
+        yield rows_to_batch(buf)
+
+
+def split_kept_rejected(batch: pa.RecordBatch) -> tuple[pa.RecordBatch, pa.RecordBatch]:
+    """The stage contract's (kept, rejected) view of a stage-output batch."""
+    import pyarrow.compute as pc
+
+    is_rej = pc.is_valid(batch.column("reason"))
+    kept = batch.filter(pc.invert(is_rej)).select(DOC_COLUMNS)
+    return kept, batch.filter(is_rej)
