@@ -29,6 +29,9 @@ def get_spark(cfg: Config, master: str | None = None, extra: dict[str, Any] | No
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     s = cfg["spark"]
     b = SparkSession.builder.appName(s["app_name"])
+    chosen = master or (None if under_spark_submit() else s["master"])
+    if chosen and chosen.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # a laptop/CI run needs no network
     if master:
         b = b.master(master)
     elif not under_spark_submit():
