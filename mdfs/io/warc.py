@@ -171,7 +171,10 @@ class _WarcScan:
         if not self.compressed:
             head = self.f.read(_MAX_HEADER)
             i = head.find(b"\r\n\r\n")
-            return None if i < 0 else start + i + 4 + cl + 4
+            if i < 0:  # header never ended: cut short by the end of the file, or garbled
+                return self.size + 1 if len(head) < _MAX_HEADER else None
+            end = start + i + 4 + cl
+            return end + 4 if end + 4 <= self.size else (end if end <= self.size else self.size + 1)
         if not self.gzip:
             return None
         # One gzip member per record (the WARC convention): decompress that member to find its end.
@@ -197,7 +200,7 @@ class _WarcScan:
         if end is None:
             return None  # cannot be told (zstd, one gzip stream for many records): trust FastWARC
         if end > self.size and last:
-            return _Damage("last record truncated", last[0])
+            return _Damage(f"file ends inside the record at byte {last[0]}", self.size)
         self.f.seek(end)
         if not self.f.read(64).strip(b"\r\n \t\x00"):
             return None
@@ -210,7 +213,7 @@ class _WarcScan:
         end = self._record_end(last)
         if end is None:
             return last[0] + 1
-        return last[0] if end > self.size else end
+        return min(end, self.size)
 
     def _resync(self, start: int) -> int | None:
         """Offset of the next plausible record start at or after `start`: a gzip member or `WARC/1.`."""

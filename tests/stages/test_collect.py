@@ -1,0 +1,110 @@
+"""The collect stage on single records: every outcome has its reason, nothing raises."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from mdfs.config import load_config
+from mdfs.io.records import RawRecord, record_doc_id
+from mdfs.stages.collect import collect_records, domain_of, process_record, split_kept_rejected
+
+CFG = load_config()["collect"]
+
+ARTICLE = [
+    "新华社北京1月1日电 国家统计局今天发布数据，去年全国粮食总产量再创历史新高，达到六亿八千万吨。",
+    "统计局有关负责人介绍，粮食播种面积稳中有增，单产水平明显提高，主要农产品供给充足。",
+    "专家指出，这为稳定物价、保障民生和应对各种风险挑战提供了坚实基础。",
+]
+JA = [
+    "内閣府は本日、国内総生産の速報値を発表しました。個人消費と設備投資が堅調に推移しています。",
+    "政府は追加の経済対策を検討しており、来月にも閣議決定する見通しです。",
+]
+
+
+def html(paras: list[str], charset: str = "utf-8", title: str = "新闻") -> str:
+    ps = "".join(f"<p>{p}</p>" for p in paras)
+    return (
+        f'<html><head><meta charset="{charset}"><title>{title}</title></head><body>'
+        '<ul class="nav"><li><a href="/">首页</a></li><li><a href="/n">新闻</a></li><li><a href="/s">体育</a></li></ul>'
+        f'<div class="article"><h1>{title}</h1>{ps}</div>'
+        '<div class="footer">版权所有 © 2015 某某网 京ICP备12345678号</div></body></html>'
+    )
+
+
+def rec(payload: bytes | None, ct: str | None = "text/html", **kw) -> RawRecord:
+    return RawRecord(
+        source=kw.pop("source", "crawl.warc.gz@100"), kind=kw.pop("kind", "html"), record_id="<urn:uuid:1>",
+        url="http://www.example-xinwen.cn/a/1.html", fetch_time=datetime(2020, 5, 1, tzinfo=timezone.utc),
+        content_type=ct, payload=payload, **kw,
+    )
+
+
+def test_utf8_article_is_kept_with_metadata():
+    row = process_record(rec(html(ARTICLE).encode()), CFG)
+    assert row.get("reason") is None, row
+    assert "粮食总产量再创历史新高" in row["text"]
+    assert "京ICP备" not in row["text"]
+    assert row["lang"] == "zh" and row["lang_score"] > 0.9
+    assert row["domain"] == "example-xinwen.cn" and row["charset"] == "utf-8"
+    assert row["n_chars"] == len(row["text"]) and row["cjk_ratio"] > 0.7
+    assert row["id"] == record_doc_id(rec(b"")) and len(row["id"]) == 16
+
+
+def test_gbk_article_with_lying_header():
+    raw = html(ARTICLE, "utf-8").encode("gb18030")
+    row = process_record(rec(raw, "text/html; charset=utf-8"), CFG)
+    assert row.get("reason") is None and row["charset"] == "gb18030" and row["charset_declared"] == "utf-8"
+    assert "坚实基础" in row["text"]
+
+
+@pytest.mark.parametrize(
+    "record, reason",
+    [
+        (rec(b""), "collect.empty"),
+        (rec(b"  \r\n "), "collect.empty"),
+        (rec(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image/png"), "collect.non_html"),
+        (rec(b"%PDF-1.4 ...", "application/pdf"), "collect.non_html"),
+        (rec(b"\x89PNG\r\n\x1a\n" + b"\x00\x01" * 100, "text/html"), "collect.binary"),
+        (rec(b"<html>" + b"x" * (CFG["max_record_bytes"] + 1)), "collect.too_large"),
+        (rec(html(JA).encode()), "collect.lang"),
+        (rec(html(["The central bank kept rates unchanged on Thursday, citing steady growth."]).encode()), "collect.lang"),
+        (rec(b"<html><body><script>var a=1;</script></body></html>"), "collect.no_text"),
+        (rec(None, kind="error", error="collect.corrupt_archive", detail="truncated"), "collect.corrupt_archive"),
+    ],
+)
+def test_rejections_have_reasons(record, reason):
+    row = process_record(record, CFG)
+    assert row["reason"] == reason and row["stage"] == "collect", row
+    assert row["source"] == record.source and row["id"]
+
+
+def test_undecodable_bytes():
+    junk = bytes((0x80 + (i * 37) % 0x7F) for i in range(3000))  # high bytes, no valid multibyte structure
+    row = process_record(rec(b"<html><body><p>" + junk + b"</p></body></html>"), CFG)
+    assert row["reason"] in {"collect.undecodable", "collect.lang", "collect.lang_score"}, row
+
+
+def test_text_records_skip_extraction():
+    r = RawRecord(source="a.jsonl#3", kind="text", text="\n".join(ARTICLE))
+    row = process_record(r, CFG)
+    assert row.get("reason") is None and row["text"] == "\n".join(ARTICLE) and row["url"] is None
+
+
+def test_batches_split_into_kept_and_rejected():
+    recs = [rec(html(ARTICLE).encode(), source=f"f@{i}") for i in range(5)] + [rec(b"", source="f@99")]
+    batches = list(collect_records(recs, CFG, batch_rows=4))
+    assert [b.num_rows for b in batches] == [4, 2]
+    kept, rej = split_kept_rejected(batches[1])
+    assert kept.num_rows == 1 and rej.num_rows == 1
+    assert "reason" not in kept.schema.names and rej.column("reason").to_pylist() == ["collect.empty"]
+
+
+@pytest.mark.parametrize(
+    "url, dom",
+    [("http://www.Example.COM/a", "example.com"), ("https://news.sina.com.cn:8080/x", "news.sina.com.cn"),
+     (None, None), ("not a url", None), ("http://[::1", None)],
+)
+def test_domain_of(url, dom):
+    assert domain_of(url) == dom
