@@ -94,8 +94,9 @@ class _WarcScan:
                         pending.detail = f"{pending.detail}; resumed at byte {start}"
                         yield pending
                         pending = None
-                    self.decompressed += rec.content_length + _header_size(rec)
-                    if self.compressed and self.decompressed > self.max_decompressed:
+                    if self.compressed:
+                        self.decompressed += rec.content_length + _header_size(rec)
+                    if self.decompressed > self.max_decompressed:
                         yield RawRecord(
                             source=f"{self.path}@{start}", kind="error", error=DECOMPRESSION_LIMIT,
                             detail=f"over max_decompressed_bytes={self.max_decompressed}; rest of file skipped",
