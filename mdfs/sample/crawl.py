@@ -7,6 +7,13 @@ pages and junk. Every byte is a function of the seed (dates, record ids, gzip he
 changed file always means a changed generator.
 
     python -m mdfs.sample.crawl --out build/sample/sample_crawl.warc.gz [--pages N] [--seed S]
+
+Beside the WARC, `<name>.truth.jsonl` has one row per response record, in WARC order: url,
+record_id, warc_date, category, variant, expected (collect outcome: "keep" or "reject:<reason>"
+for `collect.<reason>`), final (whole-pipeline outcome: keep | drop:dup | drop:junk | reject:*),
+content_type, charset (Python codec of the real bytes), declared_charset (header, else meta),
+header_charset, meta_charset, lang, article_id, title, main_text (clean ground truth: no spam lines,
+no pinyin), dup_of (url of the original), spam_lines, payload_bytes.
 """
 
 from __future__ import annotations
@@ -66,8 +73,9 @@ QUOTAS: dict[str, tuple[int, int]] = {
 }
 MIN_NORMAL = 10
 
-# Expected outcome of the collect stage, and of the whole pipeline ("final"). Junk with Chinese
-# text passes collect (it is valid Chinese HTML); the coarse/quality stages must remove it.
+# Expected outcome of the collect stage ("reject:<r>" is its reason `collect.<r>`), and of the
+# whole pipeline ("final"). Junk with Chinese text passes collect (it is valid Chinese HTML); the
+# coarse/quality stages must remove it. Checked against mdfs.stages.collect when written.
 EXPECTED: dict[str, tuple[str, str]] = {
     "article": ("keep", "keep"),
     "article_gbk": ("keep", "keep"),
@@ -89,7 +97,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "junk_redirect": ("keep", "drop:junk"),
     "empty": ("reject:empty", "reject:empty"),
     "non_html": ("reject:non_html", "reject:non_html"),
-    "binary": ("reject:undecodable", "reject:undecodable"),
+    "binary": ("reject:binary", "reject:binary"),
 }
 
 
@@ -564,10 +572,10 @@ class _Gen:
         self.urls.add(u)
         return u
 
-    def ctx(self, meta: str, lang: str = "zh-CN", date: str | None = None) -> Ctx:
+    def ctx(self, meta: str, lang: str = "zh-CN") -> Ctx:
         r = self.rng
         return Ctx(
-            date=date or f"2015-06-{r.randrange(1, 29):02d} {r.randrange(6, 23):02d}:{r.randrange(60):02d}",
+            date=f"2015-06-{r.randrange(1, 29):02d} {r.randrange(6, 23):02d}:{r.randrange(60):02d}",
             related=r.sample(self.titles, 5),
             hot=r.sample(self.titles, 8),
             editor=r.choice(S.EDITORS),
@@ -739,10 +747,11 @@ class _Gen:
                 return Page(url.rsplit("/", 1)[0] + f"/logo{k}.png", category, _png(r), "image/png", site.server, variant="png")
             return Page(url.rsplit("/", 1)[0] + f"/report{k}.pdf", category, _pdf(), "application/pdf", site.server, variant="pdf")
         elif category == "binary":
-            # A compressed body served without Content-Encoding: a common real-world binary blob.
-            blob = zlib.compress(self.shell(site, "x", "<p>" + "".join(self.titles[:20]) + "</p>").encode(), 9)
-            blob += r.randbytes(2048)
-            return Page(url, category, blob, ct, site.server, variant="deflate+random")
+            # Random bytes labelled text/html (a truncated download, a misrouted upload): nothing
+            # to recover. The NUL makes "binary" certain whatever the seed draws.
+            blob = bytearray(r.randbytes(3000))
+            blob[17] = 0
+            return Page(url, category, bytes(blob), ct, site.server, variant="random")
         else:
             raise ValueError(category)
         return Page(url, category, text.encode("utf-8"), ct, site.server, "utf-8", "utf-8", "utf-8", variant=variant)
