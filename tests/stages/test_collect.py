@@ -108,3 +108,21 @@ def test_batches_split_into_kept_and_rejected():
 )
 def test_domain_of(url, dom):
     assert domain_of(url) == dom
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(st.binary(max_size=3000), st.text(max_size=1500).map(lambda t: f"<html><body><p>{t}</p>".encode("utf-8", "surrogatepass"))),
+    st.sampled_from([None, "text/html", "text/plain", "text/html; charset=big5", "application/octet-stream", "text/html; charset=bogus"]),
+)
+def test_process_record_never_raises_and_always_classifies(payload, ct):
+    row = process_record(rec(payload, ct), CFG)
+    assert row["id"] and row["source"]
+    if row.get("reason") is None:
+        assert row["lang"] == "zh" and row["n_chars"] >= CFG["min_chars"]
+    else:
+        assert row["reason"].startswith("collect.") and row["reason"] != "collect.error", row
