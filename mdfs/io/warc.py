@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zlib
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any, BinaryIO
 
 from fastwarc.stream_io import ChunkedReader
@@ -35,6 +36,7 @@ UNREADABLE = "collect.unreadable"
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+LZ4_MAGIC = b"\x04\x22\x4d\x18"
 _WARC_LINE = b"\nWARC/1."
 _SCAN_CHUNK = 1 << 20
 _MAX_HEADER = 64 << 10  # FastWARC refuses WARC headers over 32 KiB; a bound for our own look-ups
@@ -43,10 +45,9 @@ _MAX_HEADER = 64 << 10  # FastWARC refuses WARC headers over 32 KiB; a bound for
 class _Damage(Exception):
     """A record FastWARC returned but that is incomplete: treated like a parse error."""
 
-    def __init__(self, msg: str, start: int, rec: RawRecord | None = None):
+    def __init__(self, msg: str, start: int, rec: RawRecord | None = None, source: str | None = None):
         super().__init__(msg)
-        self.start = start
-        self.rec = rec
+        self.start, self.rec, self.source = start, rec, source
 
 
 def read_warc(path: str, cfg: Mapping[str, Any]) -> Iterator[RawRecord]:
@@ -65,7 +66,13 @@ def read_warc(path: str, cfg: Mapping[str, Any]) -> Iterator[RawRecord]:
 
 
 class _WarcScan:
-    """One pass or more over one file: FastWARC between damaged spots, our own resync across them."""
+    """One pass or more over one file: FastWARC between damaged spots, our own resync across them.
+
+    Sources are byte offsets (`path@offset`) for plain WARCs and gzip WARCs with one member per
+    record (the WARC convention, CommonCrawl's layout), where FastWARC's `stream_pos` is the
+    record's own offset. For whole-file gzip, zstd and lz4 it is not, so there a record is
+    named by its number (`path#n`, 1-based, counting every record) and damage ends the file.
+    """
 
     def __init__(self, path: str, f: BinaryIO, size: int, cfg: Mapping[str, Any]):
         self.path, self.f, self.size = path, f, size
@@ -74,8 +81,10 @@ class _WarcScan:
         head = f.read(4)
         f.seek(0)
         self.gzip = head[:2] == GZIP_MAGIC
-        self.compressed = self.gzip or head == ZSTD_MAGIC
+        self.compressed = self.gzip or head in (ZSTD_MAGIC, LZ4_MAGIC)  # FastWARC detects all three
+        self.offsets = not self.compressed or (self.gzip and self._one_record_per_member())
         self.decompressed = 0  # WARC bytes FastWARC was let to expand, counted before it does
+        self.n = 0  # records seen
 
     def run(self) -> Iterator[RawRecord]:
         pos = 0
@@ -87,9 +96,11 @@ class _WarcScan:
             try:
                 for rec in ArchiveIterator(self.f, parse_http=False):
                     start = rec.stream_pos
+                    self.n += 1
+                    source = f"{self.path}@{start}" if self.offsets else f"{self.path}#{self.n}"
                     cl_header = (rec.headers.get("Content-Length") or "").strip()
                     if not cl_header.isdigit() or int(cl_header) != rec.content_length:
-                        raise _Damage("WARC header incomplete (no valid Content-Length)", start)
+                        raise _Damage("WARC header incomplete (no valid Content-Length)", start, source=source)
                     if pending is not None:  # first intact record after damage: close the report
                         pending.detail = f"{pending.detail}; resumed at byte {start}"
                         yield pending
@@ -98,39 +109,57 @@ class _WarcScan:
                         self.decompressed += rec.content_length + _header_size(rec)
                     if self.decompressed > self.max_decompressed:
                         yield RawRecord(
-                            source=f"{self.path}@{start}", kind="error", error=DECOMPRESSION_LIMIT,
+                            source=source, kind="error", error=DECOMPRESSION_LIMIT,
                             detail=f"over max_decompressed_bytes={self.max_decompressed}; rest of file skipped",
                         )
                         return
                     if rec.record_type in (WarcRecordType.response, WarcRecordType.conversion):
-                        out = self._document(rec, start)
+                        out = self._document(rec, start, source)
                         if out is not None:
                             yield out
                     last = (start, rec.content_length)
-                damage = self._check_end(last, pos)
+                damage = self._check_end(last, pos) if self.offsets else None
                 if damage is None:
                     break
             except _Damage as d:
                 damage = d
             except OSError as e:  # FastWARC: "Invalid WARC header", "Gzip decompression error", ...
-                damage = _Damage(_short(e), self._damage_after(last, pos))
+                at = self._damage_after(last, pos) if self.offsets else 0
+                damage = _Damage(_short(e), at, source=None if self.offsets else f"{self.path}#{self.n + 1}")
             if pending is None:
-                pending = damage.rec or RawRecord(source=f"{self.path}@{damage.start}", kind="error")
+                pending = damage.rec or RawRecord(source=damage.source or f"{self.path}@{damage.start}",
+                                                  kind="error")
                 pending.kind, pending.error = "error", CORRUPT
                 pending.detail = str(damage)
-            nxt = self._resync(max(damage.start, pos) + 1)
+            nxt = self._resync(max(damage.start, pos) + 1) if self.offsets else None
             if nxt is None:
                 pending.detail = f"{pending.detail}; no record after it"
                 yield pending
                 return
             pos = nxt
 
-    def _document(self, rec: WarcRecord, start: int) -> RawRecord | None:
+    def _one_record_per_member(self) -> bool:
+        """Does the first gzip member hold exactly one record? (Read with a second handle.)"""
+        try:
+            with open(self.path, "rb") as g:
+                d = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                data = g.read(1 << 20)
+                out = d.decompress(data, 4 << 20)
+        except (OSError, zlib.error):
+            return True  # damaged at the start: offsets, so that resync can find what follows
+        i = out.find(b"\r\n\r\n")
+        m = re.search(rb"(?im)^content-length:[ \t]*(\d+)", out[:i]) if i > 0 else None
+        if m and len(out) > i + 4 + int(m.group(1)) + 4:
+            return False  # the member goes on past its first record: a whole-file stream
+        # One record so far: the whole member, or a member cut short (read so far: the whole file).
+        return d.eof or (len(data) < (1 << 20) and not d.unconsumed_tail)
+
+    def _document(self, rec: WarcRecord, start: int, source: str) -> RawRecord | None:
         """The RawRecord of a response/conversion record; None for non-HTTP responses (dns:, ...)."""
         url = rec.headers.get("WARC-Target-URI")
         date = rec.record_date
         base = RawRecord(
-            source=f"{self.path}@{start}", kind="html", record_id=rec.record_id, url=url,
+            source=source, kind="html", record_id=rec.record_id, url=url,
             fetch_time=date.astimezone(UTC) if date else None,
         )
         cl = rec.content_length
@@ -152,7 +181,11 @@ class _WarcScan:
             base.kind, base.error, base.detail = "error", CORRUPT, "response block has no HTTP status line"
             return base
         http = HeaderMap()
-        n = http.parse(io.BytesIO(block))
+        try:
+            n = http.parse(io.BytesIO(block))
+        except (OSError, ValueError) as e:
+            base.kind, base.error, base.detail = "error", CORRUPT, f"bad HTTP header: {_short(e)}"
+            return base
         base.content_type = http.get("Content-Type")
         body, note = _decode_body(block[n:], http, self.max_record)
         if body is None:
@@ -219,7 +252,7 @@ class _WarcScan:
     def _resync(self, start: int) -> int | None:
         """Offset of the next plausible record start at or after `start`: a gzip member or `WARC/1.`."""
         if self.compressed and not self.gzip:
-            return None  # zstd frames cannot be found back reliably
+            return None  # zstd/lz4 frames cannot be found back reliably
         needle = b"\x1f\x8b\x08" if self.gzip else _WARC_LINE
         pos = start if self.gzip else start - 1
         while pos < self.size:
@@ -296,4 +329,4 @@ def _inflate(body: bytes, limit: int, deflate: bool) -> bytes:
 
 
 def _short(e: BaseException) -> str:
-    return f"{type(e).__name__}: {e}"[:300]
+    return " ".join(f"{type(e).__name__}: {e}".split())[:300]
