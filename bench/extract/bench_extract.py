@@ -7,7 +7,9 @@ hand-made cwced main texts; the cwced README warns its gold has arbitrary line b
 line- or order-sensitive. Silver checks the filter was not tuned to cwced: GNE's own output (20
 pages), Mozilla Readability's expected output (4 Chinese pages), trafilatura's with/without snippets.
 Speed: one process, on every page in MANIFEST.jsonl; charset decoding is timed separately (it runs
-once whichever extractor is used), and each measurement repeats until it has run for >= 2 s.
+once whichever extractor is used). Each measurement repeats passes until >= 2 s; the reported speed
+is the median of --rounds measurements taken round-robin, because this shared VM's speed drifts
+by +-20% within a minute and interleaving spreads that over all candidates.
 """
 
 from __future__ import annotations
@@ -105,9 +107,8 @@ def load(data: Path) -> tuple[list[dict], list[tuple[str, str, str]], list[tuple
     return pages, silver, snippets
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, int]:
-    """Seconds per pass over the corpus, repeating passes until >= MIN_SECONDS in total."""
-    fn()  # warm-up (imports, lazy config)
+def measure(fn: Callable[[], object]) -> float:
+    """Seconds per pass over the corpus, averaged over as many passes as fill >= MIN_SECONDS."""
     gc.collect()
     reps, total = 0, 0.0
     while total < MIN_SECONDS:
@@ -115,7 +116,18 @@ def timed(fn: Callable[[], object]) -> tuple[float, int]:
         fn()
         total += time.perf_counter() - t0
         reps += 1
-    return total / reps, reps
+    return total / reps
+
+
+def timed_round_robin(fns: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
+    """Interleave the measurements so a noisy neighbour (shared VM) hits every candidate alike."""
+    for fn in fns.values():
+        fn()  # warm-up: imports, lazy config, page cache
+    out: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            out[name].append(measure(fn))
+    return out
 
 
 def squash(s: str) -> str:
@@ -127,6 +139,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "extract" / "results.json")
     ap.add_argument("--only", nargs="*", help="substring filter on extractor names")
+    ap.add_argument("--rounds", type=int, default=5, help="timing measurements per extractor")
     args = ap.parse_args()
     logging.getLogger("trafilatura").setLevel(logging.ERROR)  # per-page warnings are noise here
 
@@ -134,31 +147,31 @@ def main() -> None:
     raw_mb = sum(len(p["raw"]) for p in pages) / 1e6
     decoded = {p["id"]: decode_html(p["raw"]).text for p in pages}
 
-    def decode_all() -> None:
-        for p in pages:
-            decode_html(p["raw"])
-
-    dec_s, dec_reps = timed(decode_all)
     results: dict[str, object] = {
         "machine": machine(),
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join([".venv/bin/python", *sys.argv]),
-        "corpus": {"pages": len(pages), "html_mb": round(raw_mb, 3), "gold_pages": sum(p["gold"] is not None for p in pages)},
-        "decode": {"mb_s": raw_mb / dec_s, "pages_s": len(pages) / dec_s, "reps": dec_reps},
+        "corpus": {
+            "pages": len(pages),
+            "html_mb": round(raw_mb, 3),
+            "gold_pages": sum(p["gold"] is not None for p in pages),
+        },
+        "timing": f"median of {args.rounds} round-robin measurements, each >= {MIN_SECONDS} s of passes",
         "extractors": {},
     }
+    names = [n for n in EXTRACTORS if not args.only or any(o in n for o in args.only)]
+    htmls = [decoded[p["id"]] for p in pages]
 
     rows = []
-    for name, fn in EXTRACTORS.items():
-        if args.only and not any(o in name for o in args.only):
-            continue
+    for name in names:
+        fn = EXTRACTORS[name]
         per_page = {}
         for p in pages:
             if p["gold"] is None:
                 continue
             out = fn(decoded[p["id"]])
             prec, rec, f1 = char_f1(out, p["gold"])
-            per_page[p["id"]] = {"p": round(prec, 4), "r": round(rec, 4), "f1": round(f1, 4), "empty": not out.strip()}
+            per_page[p["id"]] = {"p": round(prec, 4), "r": round(rec, 4), "f1": round(f1, 4), "empty": not out}
         f1s = [v["f1"] for v in per_page.values()]
         silver_f1 = {sid: char_f1(fn(decoded[sid]), gold)[2] for sid, _, gold in silver}
         snip_with = snip_without = n_with = n_without = 0
@@ -167,37 +180,49 @@ def main() -> None:
             snip_with += sum(squash(s) in out for s in with_)
             snip_without += sum(squash(s) not in out for s in without)
             n_with, n_without = n_with + len(with_), n_without + len(without)
-        htmls = [decoded[p["id"]] for p in pages]
-
-        def run_all(fn: Callable[[str], str] = fn, htmls: list[str] = htmls) -> None:
-            for h in htmls:
-                fn(h)
-
-        ext_s, reps = timed(run_all)
         res = {
             "mean_f1": statistics.mean(f1s),
             "median_f1": statistics.median(f1s),
             "mean_precision": statistics.mean(v["p"] for v in per_page.values()),
             "mean_recall": statistics.mean(v["r"] for v in per_page.values()),
             "empty_outputs": sum(v["empty"] for v in per_page.values()),
-            "empty_outputs_all_pages": sum(not fn(h).strip() for h in htmls),
+            "empty_outputs_all_pages": sum(not fn(h) for h in htmls),
             "silver_mean_f1": statistics.mean(silver_f1.values()),
             "silver_pages": len(silver_f1),
             "snippets_with_found": f"{snip_with}/{n_with}",
             "snippets_without_absent": f"{snip_without}/{n_without}",
-            "mb_s": raw_mb / ext_s,
-            "pages_s": len(pages) / ext_s,
-            "seconds_per_pass": ext_s,
-            "reps": reps,
             "per_page": per_page,
             "silver_per_page": {k: round(v, 4) for k, v in silver_f1.items()},
         }
         results["extractors"][name] = res
         rows.append((name, res))
-        print(f"done: {name}", file=sys.stderr, flush=True)
+        print(f"quality done: {name}", file=sys.stderr, flush=True)
+
+    def decode_all() -> None:
+        for p in pages:
+            decode_html(p["raw"])
+
+    def run_all(fn: Callable[[str], str]) -> Callable[[], None]:
+        def go() -> None:
+            for h in htmls:
+                fn(h)
+
+        return go
+
+    jobs: dict[str, Callable[[], object]] = {"decode": decode_all}
+    jobs.update({name: run_all(EXTRACTORS[name]) for name in names})
+    secs = timed_round_robin(jobs, args.rounds)
+    for name, runs in secs.items():
+        med = statistics.median(runs)
+        speed = {"mb_s": raw_mb / med, "pages_s": len(pages) / med, "seconds_per_pass": runs}
+        if name == "decode":
+            results["decode"] = speed
+        else:
+            results["extractors"][name].update(speed)
 
     m = results["machine"]
     print(f"\nMachine: {m['cpu_model']}, {m['cores']} cores (1 used), {m['platform']}, Python {m['python']}")
+    print(f"resiliparse {m['resiliparse']}, trafilatura {m['trafilatura']}; speed = {results['timing']}")
     print(f"Corpus: {len(pages)} pages, {raw_mb:.1f} MB HTML; F1 on {results['corpus']['gold_pages']} cwced pages (human gold)")
     d = results["decode"]
     print(f"Charset decoding (mdfs.text.charset): {d['mb_s']:.0f} MB/s, {d['pages_s']:.0f} pages/s\n")
