@@ -7,6 +7,11 @@ record without any signal (a truncated file or gzip member). So every record is 
 (declared Content-Length present and the block fully read), the end of the last record is
 compared with the file size, and after damage the reader resynchronises on the next gzip member
 or `WARC/1.` line and restarts FastWARC there, so the good records after a broken one survive.
+
+A WARC compressed as a whole (one gzip stream for many records) is inflated here, not by FastWARC:
+FastWARC's gzip reader ends quietly where the file is cut (no trailer, no CRC check), so a cut
+that fell between records, in a header or in a block nobody read went unnoticed. zlib says
+whether the stream really ended; FastWARC's zstd reader already raises on a cut frame.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ LZ4_MAGIC = b"\x04\x22\x4d\x18"
 _WARC_LINE = b"\nWARC/1."
 _SCAN_CHUNK = 1 << 20
 _MAX_HEADER = 64 << 10  # FastWARC refuses WARC headers over 32 KiB; a bound for our own look-ups
+_GZ_FEED = 64 << 10  # compressed bytes read at a time for a whole-file gzip stream
+_GZ_STEP = 256 << 10  # most plain bytes one inflate step may produce (a gzip bomb stays bounded)
+_PADDING = b"\x00\r\n \t"  # what may follow the last gzip member or WARC record
 
 
 class _Damage(Exception):
@@ -72,6 +80,9 @@ class _WarcScan:
     record (the WARC convention, CommonCrawl's layout), where FastWARC's `stream_pos` is the
     record's own offset. For whole-file gzip, zstd and lz4 it is not, so there a record is
     named by its number (`path#n`, 1-based, counting every record) and damage ends the file.
+    There every record's block is read to its end (a block cut short is damage even where the
+    record is no document), and whole-file gzip goes through `_GzipStream`, which tells whether
+    the compressed stream ended properly.
     """
 
     def __init__(self, path: str, f: BinaryIO, size: int, cfg: Mapping[str, Any]):
@@ -93,8 +104,11 @@ class _WarcScan:
             last: tuple[int, int] | None = None  # (start, content length) of the last intact record
             damage: _Damage | None = None
             self.f.seek(pos)
+            stream = _GzipStream(self.f) if self.gzip and not self.offsets else None
             try:
-                for rec in ArchiveIterator(self.f, parse_http=False):
+                records = (ArchiveIterator(stream, parse_http=False, stream_detect=False) if stream
+                           else ArchiveIterator(self.f, parse_http=False))
+                for rec in records:
                     start = rec.stream_pos
                     self.n += 1
                     source = f"{self.path}@{start}" if self.offsets else f"{self.path}#{self.n}"
@@ -113,19 +127,29 @@ class _WarcScan:
                             detail=f"over max_decompressed_bytes={self.max_decompressed}; rest of file skipped",
                         )
                         return
+                    out = None
                     if rec.record_type in (WarcRecordType.response, WarcRecordType.conversion):
                         out = self._document(rec, start, source)
-                        if out is not None:
-                            yield out
+                    if not self.offsets:  # no end check to come: every block is read to its end here
+                        rec.consume()
+                        if rec.reader.tell() < rec.content_length:
+                            raise _Damage(f"record block truncated ({rec.reader.tell()} of "
+                                          f"{rec.content_length} bytes)", start, out, source)
+                    if out is not None:
+                        yield out
                     last = (start, rec.content_length)
-                damage = self._check_end(last, pos) if self.offsets else None
+                if self.offsets:
+                    damage = self._check_end(last, pos)
+                elif stream is not None and stream.damage:
+                    damage = _Damage(stream.damage, 0, source=f"{self.path}#{self.n + 1}")
                 if damage is None:
                     break
             except _Damage as d:
                 damage = d
             except OSError as e:  # FastWARC: "Invalid WARC header", "Gzip decompression error", ...
                 at = self._damage_after(last, pos) if self.offsets else 0
-                damage = _Damage(_short(e), at, source=None if self.offsets else f"{self.path}#{self.n + 1}")
+                why = stream.damage if stream is not None and stream.damage else _short(e)
+                damage = _Damage(why, at, source=None if self.offsets else f"{self.path}#{self.n + 1}")
             if pending is None:
                 pending = damage.rec or RawRecord(source=damage.source or f"{self.path}@{damage.start}",
                                                   kind="error")
@@ -273,6 +297,75 @@ class _WarcScan:
             return zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(self.f.read(4096), 8).startswith(b"WARC/")
         except zlib.error:
             return False
+
+
+class _GzipStream:
+    """The plain WARC inside a whole-file gzip stream, for FastWARC to parse (read/tell).
+
+    It ends (returns b"") where the WARC ends or where the gzip data goes wrong, and `damage` then
+    says why: the file ends inside a member (no trailer: cut short), zlib refuses the data (or the
+    CRC/length trailer), or something that is no gzip member follows the last one. Concatenated
+    members are one stream, as for gzip(1); NUL or whitespace padding after the last is allowed.
+    """
+
+    def __init__(self, f: BinaryIO):
+        self.f = f
+        self.pos = 0  # plain bytes handed out: FastWARC's stream_pos counts these
+        self.damage: str | None = None
+        self.buf = bytearray()  # inflated, not yet handed out
+        self.d = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        self.pending = b""  # compressed bytes read but not yet given to self.d
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def read(self, n: int | None = -1) -> bytes:
+        while (n is None or n < 0 or len(self.buf) < n) and not self.done:
+            self._step()
+        k = len(self.buf) if n is None or n < 0 else min(n, len(self.buf))
+        out = bytes(self.buf[:k])
+        del self.buf[:k]
+        self.pos += k
+        return out
+
+    def _end(self, damage: str | None) -> None:
+        self.done, self.damage = True, damage
+
+    def _step(self) -> None:
+        data = self.d.unconsumed_tail  # input zlib held back to bound its output
+        if not data:
+            data, self.pending = self.pending or self.f.read(_GZ_FEED), b""
+        try:
+            if data:
+                self.buf += self.d.decompress(data, _GZ_STEP)
+            else:  # the file ended: what zlib still holds, then the member must be complete
+                self.buf += self.d.flush()
+                if not self.d.eof:
+                    plain = self.pos + len(self.buf)
+                    return self._end(f"gzip stream truncated: the file ends inside a member ({plain} WARC bytes)")
+        except zlib.error as e:
+            return self._end(f"gzip stream damaged after {self.pos + len(self.buf)} WARC bytes: {_short(e)}")
+        if self.d.eof:
+            self._next_member(self.d.unused_data)
+
+    def _next_member(self, rest: bytes) -> None:
+        while len(rest) < len(GZIP_MAGIC) and rest.strip(_PADDING) == rest:  # may be a cut member header
+            more = self.f.read(_GZ_FEED)
+            if not more:
+                break
+            rest += more
+        if rest.startswith(GZIP_MAGIC):
+            self.d, self.pending = zlib.decompressobj(zlib.MAX_WBITS | 16), rest
+            return
+        while not rest.strip(_PADDING):  # padding to the end of the file is fine
+            rest = self.f.read(_GZ_FEED)
+            if not rest:
+                return self._end(None)
+        self._end("data after the end of the gzip stream (garbled or truncated member)")
 
 
 def _header_size(rec: WarcRecord) -> int:

@@ -223,7 +223,8 @@ def test_whole_file_compression_names_records_by_number(tmp_path, cfg):
 
     written = write_warc(tmp_path / "p.warc", pages(3))  # warcinfo, then request, response, metadata per page
     raw = (tmp_path / "p.warc").read_bytes()
-    for name, data in (("w.warc.gz", gzip.compress(raw)), ("w.warc.zst", zstandard.ZstdCompressor().compress(raw))):
+    for name, data in (("w.warc.gz", gzip.compress(raw, mtime=0)),
+                       ("w.warc.zst", zstandard.ZstdCompressor().compress(raw))):
         path = tmp_path / name
         path.write_bytes(data)
         recs = list(read_warc(str(path), cfg))
@@ -233,3 +234,46 @@ def test_whole_file_compression_names_records_by_number(tmp_path, cfg):
         recs = list(read_warc(str(path), cfg))
         assert recs[-1].error == "collect.corrupt_archive" and recs[-1].source.startswith(f"{path}#")
         assert all(r.payload == w.payload for r, w in zip(recs[:-1], written))
+
+
+@pytest.mark.parametrize("fmt", ["gzip", "zstd"])
+def test_whole_file_compression_cut_anywhere(tmp_path, cfg, fmt):
+    """A whole-file gzip/zstd WARC cut at any byte: the records read as good are exactly those written
+    (in order, same payload), and the cut gives exactly one corrupt_archive record, the last one.
+
+    FastWARC's own gzip reader ends quietly at a cut (no trailer check), so a cut between records or
+    in a block nobody reads (request, metadata) used to end the file without any error.
+    """
+    import zstandard
+
+    written = write_warc(tmp_path / "p.warc", pages(3))
+    raw = (tmp_path / "p.warc").read_bytes()
+    data = gzip.compress(raw, mtime=0) if fmt == "gzip" else zstandard.ZstdCompressor().compress(raw)
+    want = [(w.record_id, w.url, w.payload) for w in written]
+    path = tmp_path / "w.warc.gz"
+    # Every 7th byte, plus the (gzip/zstd) header and trailer byte by byte, plus the whole file.
+    cuts = sorted(set(range(1, len(data), 7)) | set(range(1, 24)) | set(range(len(data) - 24, len(data) + 1)))
+    for cut in cuts:
+        path.write_bytes(data[:cut])
+        recs = list(read_warc(str(path), cfg))
+        good = [(r.record_id, r.url, r.payload) for r in recs if r.kind != "error"]
+        assert good == want[: len(good)], cut  # byte-exact, and no record invented or skipped
+        errors = [r for r in recs if r.kind == "error"]
+        if cut == len(data):
+            assert good == want and not errors
+        else:
+            assert [r.error for r in errors] == ["collect.corrupt_archive"], (cut, [r.detail for r in errors])
+            assert recs[-1] is errors[0], cut
+
+
+def test_whole_file_gzip_members_and_what_follows(tmp_path, cfg):
+    """Whole-file gzip: concatenated streams read as one, padding after the end is fine, junk is not."""
+    written = write_warc(tmp_path / "p.warc", pages(3))
+    raw = (tmp_path / "p.warc").read_bytes()
+    data = gzip.compress(raw, mtime=0)
+    path = tmp_path / "w.warc.gz"
+    for tail, good, errors in ((data, 6, 0), (b"\0" * 100 + b"\r\n", 3, 0), (b"junk", 3, 1), (data[:3], 3, 1)):
+        path.write_bytes(data + tail)
+        recs = list(read_warc(str(path), cfg))
+        assert [r.payload for r in recs if r.kind == "html"] == [w.payload for w in written] * (good // 3)
+        assert [r.error for r in recs if r.kind == "error"] == ["collect.corrupt_archive"] * errors
