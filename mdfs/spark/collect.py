@@ -61,18 +61,23 @@ def collect_dataframe(spark: SparkSession, inputs: list[str], cfg: Config) -> tu
     return df, desc
 
 
-def charset_stats(df: DataFrame) -> dict[str, Any]:
-    """Charsets seen and repaired (declared one thing, decoded as another), counted in Spark."""
-    rows = df.groupBy("charset", "charset_declared").count().collect()
+GROUP_COLS = ["charset", "charset_declared", "lang"]
+
+
+def charset_stats(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Charsets seen and repaired (declared one thing, decoded as another), and languages seen."""
     seen: dict[str, int] = {}
     repaired: dict[str, int] = {}
+    langs: dict[str, int] = {}
     for r in rows:
+        n = int(r["docs"])
         cs = r["charset"] or "none"
-        seen[cs] = seen.get(cs, 0) + int(r["count"])
+        seen[cs] = seen.get(cs, 0) + n
+        lang = r["lang"] or "none"
+        langs[lang] = langs.get(lang, 0) + n
         if r["charset"] and r["charset_declared"] and r["charset"] != r["charset_declared"]:
             key = f"{r['charset_declared']}->{r['charset']}"
-            repaired[key] = repaired.get(key, 0) + int(r["count"])
-    langs = {(r["lang"] or "none"): int(r["count"]) for r in df.groupBy("lang").count().collect()}
+            repaired[key] = repaired.get(key, 0) + n
     return {"charsets": seen, "charset_repairs": repaired, "langs": langs}
 
 
@@ -87,7 +92,8 @@ def run_collect(
         return df
 
     return run_stage(
-        spark, "collect", build, out_root, cfg, overwrite=overwrite, inputs=holder, extra_stats=charset_stats
+        spark, "collect", build, out_root, cfg, overwrite=overwrite, inputs=holder,
+        group_cols=GROUP_COLS, extra_stats=charset_stats,
     )
 
 

@@ -67,22 +67,31 @@ def read_stats(out_root: str | Path, stage: str) -> dict[str, Any]:
         return json.load(f)
 
 
-def _reason_stats(df: DataFrame) -> tuple[dict[str, dict[str, int]], int, int, int, int]:
-    """Counts and characters per reason (None = kept), aggregated in Spark; only a few rows reach the driver."""
+def _grouped_counts(df: DataFrame, extra_cols: list[str]) -> list[dict[str, Any]]:
+    """Docs and chars per (reason, *extra_cols), in one Spark aggregation; a few hundred rows at most reach the driver."""
     rows = (
-        df.groupBy("reason")
+        df.groupBy("reason", *extra_cols)
         .agg(F.count(F.lit(1)).alias("docs"), F.coalesce(F.sum("n_chars"), F.lit(0)).alias("chars"))
         .collect()
     )
+    return [r.asDict() for r in rows]
+
+
+def _reason_stats(rows: list[dict[str, Any]]) -> tuple[dict[str, dict[str, int]], int, int, int, int]:
+    """Counts and characters per reason (None = kept)."""
     per_reason: dict[str, dict[str, int]] = {}
     kept = kept_chars = rejected = rejected_chars = 0
     for r in rows:
+        docs, chars = int(r["docs"]), int(r["chars"])
         if r["reason"] is None:
-            kept, kept_chars = int(r["docs"]), int(r["chars"])
+            kept += docs
+            kept_chars += chars
         else:
-            per_reason[r["reason"]] = {"docs": int(r["docs"]), "chars": int(r["chars"])}
-            rejected += int(r["docs"])
-            rejected_chars += int(r["chars"])
+            v = per_reason.setdefault(r["reason"], {"docs": 0, "chars": 0})
+            v["docs"] += docs
+            v["chars"] += chars
+            rejected += docs
+            rejected_chars += chars
     per_reason = dict(sorted(per_reason.items(), key=lambda kv: -kv[1]["docs"]))
     return per_reason, kept, kept_chars, rejected, rejected_chars
 
@@ -97,12 +106,14 @@ def run_stage(
     overwrite: bool = False,
     inputs: dict[str, Any] | None = None,
     rows_in: Callable[[], int] | None = None,
-    extra_stats: Callable[[DataFrame], dict[str, Any]] | None = None,
+    group_cols: list[str] | None = None,
+    extra_stats: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
 ) -> StageResult:
     """Build the stage's output DataFrame (kept + rejected rows together) and persist it atomically.
 
     `rows_in` counts the stage's input rows independently, so stats.json can state
-    input = kept + rejected as a checked fact rather than a definition.
+    input = kept + rejected as a checked fact rather than a definition. Statistics come from one
+    aggregation by reason plus `group_cols`; `extra_stats` turns those rows into stage-specific figures.
     """
     final = stage_path(out_root, stage)
     if (final / "_SUCCESS").is_file() and not overwrite:
@@ -119,7 +130,8 @@ def run_stage(
         is_rej = F.col("reason").isNotNull()
         df.filter(~is_rej).select(*DOC_COLUMNS).write.option("compression", compression).parquet(str(tmp / "kept"))
         df.filter(is_rej).write.option("compression", compression).parquet(str(tmp / "rejected"))
-        per_reason, kept, kept_chars, rejected, rejected_chars = _reason_stats(df)
+        grouped = _grouped_counts(df, group_cols or [])
+        per_reason, kept, kept_chars, rejected, rejected_chars = _reason_stats(grouped)
         n_in = rows_in() if rows_in is not None else kept + rejected
         stats: dict[str, Any] = {
             "stage": stage,
@@ -133,7 +145,7 @@ def run_stage(
             "chars_kept": kept_chars,
             "chars_rejected": rejected_chars,
             "reasons": per_reason,
-            "extra": extra_stats(df) if extra_stats else {},
+            "extra": extra_stats(grouped) if extra_stats else {},
             "spark": {
                 "master": spark.sparkContext.master,
                 "default_parallelism": spark.sparkContext.defaultParallelism,
