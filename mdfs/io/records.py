@@ -19,6 +19,7 @@ class RawRecord:
     url: str | None = None
     fetch_time: datetime | None = None
     content_type: str | None = None  # HTTP Content-Type, with its charset parameter if any
+    http_status: int | None = None  # HTTP status of a WARC response; None for other sources
     payload: bytes | None = None  # raw HTTP body for kind == "html"
     text: str | None = None  # for kind == "text"
     error: str | None = None  # collect.* reason for kind == "error" (or a reader-side reject)

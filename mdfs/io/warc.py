@@ -217,6 +217,7 @@ class _WarcScan:
             return base
         base.payload = body
         status = http.status_code
+        base.http_status = status or None
         base.detail = "; ".join(x for x in (f"http {status}" if status else None, note) if x) or None
         return base
 

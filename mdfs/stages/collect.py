@@ -80,6 +80,10 @@ def _process(rec: RawRecord, row: dict[str, Any], cfg: dict[str, Any]) -> dict[s
     if rec.kind == "error" or rec.error:
         return _reject(row, rec.error or "collect.error", rec.detail)
 
+    if rec.http_status is not None and not 200 <= rec.http_status < 300:
+        # Error pages, redirects and "not modified" bodies are the server's text, not the page's.
+        return _reject(row, "collect.http_status", rec.http_status)
+
     if rec.kind == "html":
         payload = rec.payload or b""
         if not payload.strip():

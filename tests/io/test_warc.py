@@ -64,7 +64,7 @@ def test_every_response_becomes_one_record(tmp_path, cfg, gz):
         assert rec.error is None
     assert recs[1].payload.decode("gbk").count("古城") == 1
     assert "not decodable" in recs[5].detail  # a body that lies about its encoding passes on as stored
-    assert "404" in recs[6].detail  # the status is passed on; collect decides
+    assert "404" in recs[6].detail and recs[6].http_status == 404  # passed on; collect decides
 
 
 @pytest.mark.parametrize("gz", [False, True], ids=["warc", "warc.gz"])

@@ -72,6 +72,8 @@ def test_gbk_article_with_lying_header():
         (rec(html(["The central bank kept rates unchanged on Thursday, citing steady growth."]).encode()), "collect.lang"),
         (rec(b"<html><body><script>var a=1;</script></body></html>"), "collect.no_text"),
         (rec(None, kind="error", error="collect.corrupt_archive", detail="truncated"), "collect.corrupt_archive"),
+        (rec(html(ARTICLE).encode(), http_status=404), "collect.http_status"),
+        (rec(b"", http_status=301), "collect.http_status"),
     ],
 )
 def test_rejections_have_reasons(record, reason):
@@ -84,6 +86,10 @@ def test_undecodable_bytes():
     junk = bytes((0x80 + (i * 37) % 0x7F) for i in range(3000))  # high bytes, no valid multibyte structure
     row = process_record(rec(b"<html><body><p>" + junk + b"</p></body></html>"), CFG)
     assert row["reason"] in {"collect.undecodable", "collect.lang", "collect.lang_score"}, row
+
+
+def test_2xx_status_is_kept():
+    assert process_record(rec(html(ARTICLE).encode(), http_status=200), CFG).get("reason") is None
 
 
 def test_text_records_skip_extraction():
