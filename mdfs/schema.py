@@ -26,6 +26,9 @@ DOC_SCHEMA = pa.schema(
         pa.field("quality_score", pa.float64()),
         pa.field("dup_cluster", pa.string()),
         pa.field("dup_cluster_size", pa.int64()),
+        # What stages changed in the text, summed over stages: t2s_chars, pinyin_repairs, pii_phone,
+        # lines_removed, ... Aggregated into stats.json and the report.
+        pa.field("edits", pa.map_(pa.string(), pa.int64())),
     ]
 )
 
