@@ -10,19 +10,20 @@ export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
 
 OUT    ?= out/demo
 SAMPLE ?= build/sample/sample_crawl.warc.gz
-IN     ?= $(SAMPLE)
+IN     ?=
 CONFIG ?=
 SET    ?=
 ARGS   ?=
 DATA   ?= ../shared/data
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo test collect sample summary bench bench-extract bench-collect clean help
+.PHONY: setup demo test collect coarse fine sample summary bench bench-extract bench-collect bench-rules eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
 	@echo "make test   - install and run the test suite"
 	@echo "make collect IN=<files|dirs|globs> OUT=<run dir>   (also CONFIG=… SET='a.b=c …' ARGS=--overwrite)"
+	@echo "make coarse|fine OUT=<run dir> [IN=<parquet dir>]     (default input: the previous finished stage's kept/)"
 	@echo "make bench  - benchmarks (bench/RESULTS.md)"
 
 $(STAMP): pyproject.toml
@@ -40,6 +41,8 @@ sample: $(SAMPLE)
 
 demo: $(SAMPLE)
 	$(PY) -m mdfs.cli run collect --input $(SAMPLE) --output $(OUT) $(RUNARGS)
+	$(PY) -m mdfs.cli run coarse --output $(OUT) $(RUNARGS)
+	$(PY) -m mdfs.cli run fine --output $(OUT) $(RUNARGS)
 	@echo
 	@echo "== per-stage summary ($(OUT)) =="
 	@$(PY) -m mdfs.cli summary $(OUT)
@@ -49,8 +52,15 @@ demo: $(SAMPLE)
 test: $(STAMP)
 	MDFS_SHARED_DATA=$(DATA) $(PY) -m pytest -q
 
-collect: $(STAMP)
-	$(PY) -m mdfs.cli run collect --input $(IN) --output $(OUT) $(RUNARGS)
+collect: $(if $(IN),$(STAMP),$(SAMPLE))
+	$(PY) -m mdfs.cli run collect --input $(or $(IN),$(SAMPLE)) --output $(OUT) $(RUNARGS)
+
+# coarse/fine read the previous finished stage's kept/ under OUT unless IN= is given.
+coarse: $(STAMP)
+	$(PY) -m mdfs.cli run coarse --output $(OUT) $(if $(IN),--input $(IN)) $(RUNARGS)
+
+fine: $(STAMP)
+	$(PY) -m mdfs.cli run fine --output $(OUT) $(if $(IN),--input $(IN)) $(RUNARGS)
 
 summary: $(STAMP)
 	$(PY) -m mdfs.cli summary $(OUT)

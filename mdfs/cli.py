@@ -15,7 +15,7 @@ from pathlib import Path
 from mdfs.config import ConfigError, load_config
 from mdfs.schema import STAGES, stage_dir_name
 
-RUNNABLE = ["collect"]  # grows as stages land
+RUNNABLE = ["collect", "coarse", "fine"]  # grows as stages land
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -61,11 +61,25 @@ def run_stage_command(args: argparse.Namespace) -> int:
         from mdfs.spark.collect import run_collect
 
         res = run_collect(spark, args.input, out, cfg, overwrite=args.overwrite)
-    else:  # pragma: no cover - guarded by argparse choices
-        raise ConfigError(f"stage {args.stage} is not implemented yet")
+    else:
+        from mdfs.spark.docstage import run_doc_stage
+
+        res = run_doc_stage(spark, args.stage, _batch_fn(args.stage), out, cfg, args.input, args.overwrite)
     print(format_stage(res.stats, skipped=res.skipped))
     print(f"output: {res.path}")
     return 0
+
+
+def _batch_fn(stage: str):
+    if stage == "coarse":
+        from mdfs.stages.coarse import coarse_batch
+
+        return coarse_batch
+    if stage == "fine":
+        from mdfs.stages.fine import fine_batch
+
+        return fine_batch
+    raise ConfigError(f"stage {stage} is not implemented yet")
 
 
 def format_stage(stats: dict, skipped: bool = False) -> str:
@@ -76,6 +90,8 @@ def format_stage(stats: dict, skipped: bool = False) -> str:
     lines = [head]
     for reason, v in stats["reasons"].items():
         lines.append(f"    {reason:<28} {v['docs']:>8,}")
+    if stats.get("edits"):
+        lines.append("    edits: " + ", ".join(f"{k} {v:,}" for k, v in stats["edits"].items()))
     return "\n".join(lines)
 
 

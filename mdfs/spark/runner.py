@@ -77,6 +77,19 @@ def _grouped_counts(df: DataFrame, extra_cols: list[str]) -> list[dict[str, Any]
     return [r.asDict() for r in rows]
 
 
+def _edit_stats(df: DataFrame, stage: str) -> dict[str, int]:
+    """Sum of this stage's edit counters (keys `<stage>.*` of the `edits` map) over kept and rejected rows."""
+    prefix = f"{stage}."
+    rows = (
+        df.select(F.explode("edits").alias("k", "v"))
+        .where(F.col("k").startswith(prefix))
+        .groupBy("k")
+        .agg(F.sum("v").alias("n"))
+        .collect()
+    )
+    return {r["k"].removeprefix(prefix): int(r["n"]) for r in sorted(rows, key=lambda r: r["k"])}
+
+
 def _reason_stats(rows: list[dict[str, Any]]) -> tuple[dict[str, dict[str, int]], int, int, int, int]:
     """Counts and characters per reason (None = kept)."""
     per_reason: dict[str, dict[str, int]] = {}
@@ -145,6 +158,7 @@ def run_stage(
             "chars_kept": kept_chars,
             "chars_rejected": rejected_chars,
             "reasons": per_reason,
+            "edits": _edit_stats(df, stage),
             "extra": extra_stats(grouped) if extra_stats else {},
             "spark": {
                 "master": spark.sparkContext.master,
