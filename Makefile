@@ -71,7 +71,12 @@ bench-extract: $(STAMP)
 bench-collect: $(STAMP)
 	$(PY) bench/collect/bench_collect.py --data $(DATA)
 
-bench: bench-extract bench-collect
+eval-rules: $(STAMP)
+	$(PY) bench/rules/eval_rules.py --data $(DATA)
+
+bench-rules: eval-rules
+
+bench: bench-extract bench-collect bench-rules
 
 clean:
 	rm -rf out build spark-warehouse .pytest_cache

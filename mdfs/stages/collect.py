@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from mdfs.io.records import RawRecord, record_doc_id
 from mdfs.schema import DOC_COLUMNS, rows_to_batch
+from mdfs.stages.common import reject
 from mdfs.text.charset import decode_html
 from mdfs.text.cjk import cjk_ratio
 from mdfs.text.extract import extract_main_text
@@ -55,10 +56,7 @@ def _looks_binary(payload: bytes) -> bool:
 
 
 def _reject(row: dict[str, Any], reason: str, detail: Any = None) -> dict[str, Any]:
-    row["stage"] = STAGE
-    row["reason"] = reason
-    row["detail"] = None if detail is None else str(detail)[:500]
-    return row
+    return reject(row, STAGE, reason, detail)
 
 
 def process_record(rec: RawRecord, cfg: dict[str, Any]) -> dict[str, Any]:

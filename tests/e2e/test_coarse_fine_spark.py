@@ -1,0 +1,79 @@
+"""collect -> coarse -> fine on the sample crawl in Spark: conservation, repairs, and the truth file."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from mdfs.io.records import stable_id
+from mdfs.sample.crawl import generate
+from mdfs.spark.collect import run_collect
+from mdfs.spark.docstage import run_doc_stage
+from mdfs.stages.coarse import coarse_batch
+from mdfs.stages.fine import fine_batch
+
+
+def _rows(path):
+    return pq.read_table(str(path)).to_pylist() if path.exists() else []
+
+
+@pytest.fixture(scope="module")
+def run(spark, tmp_path_factory):
+    from mdfs.config import load_config
+
+    cfg = load_config()
+    d = tmp_path_factory.mktemp("cf")
+    warc = d / "sample.warc.gz"
+    generate(str(warc), 150, 11)
+    truth = {stable_id("rid", t["record_id"]): t for t in map(json.loads, (d / "sample.truth.jsonl").read_text().splitlines())}
+    out = d / "out"
+    results = {
+        "collect": run_collect(spark, [str(warc)], out, cfg),
+        "coarse": run_doc_stage(spark, "coarse", coarse_batch, out, cfg),
+        "fine": run_doc_stage(spark, "fine", fine_batch, out, cfg),
+    }
+    return results, truth
+
+
+@pytest.mark.parametrize("stage, prev", [("coarse", "collect"), ("fine", "coarse")])
+def test_conservation_and_unique_ids(run, stage, prev):
+    results, _ = run
+    res, before = results[stage], results[prev]
+    kept, rej = _rows(res.path / "kept"), _rows(res.path / "rejected")
+    assert res.stats["docs_in"] == before.stats["docs_kept"] == len(kept) + len(rej)
+    assert res.stats["conservation_ok"]
+    ids_in = {r["id"] for r in _rows(before.path / "kept")}
+    ids_out = [r["id"] for r in kept + rej]
+    assert len(ids_out) == len(set(ids_out)) and set(ids_out) == ids_in
+    assert all(r["stage"] == stage and r["reason"].startswith(f"{stage}.") for r in rej)
+    assert all(r["n_chars"] == len(r["text"]) for r in kept)
+
+
+def test_repairs_reach_the_output(run):
+    import opencc
+
+    results, truth = run
+    fine_kept = {r["id"]: r for r in _rows(results["fine"].path / "kept")}
+    t2s = opencc.OpenCC("t2s")
+    cats = {}
+    for doc_id, r in fine_kept.items():
+        t = truth[doc_id]
+        cats[t["category"]] = cats.get(t["category"], 0) + 1
+        assert t2s.convert(r["text"]) == r["text"], (t["category"], r["url"])  # all Simplified
+        assert "(shù)" not in r["text"] and "(yīng)" not in r["text"]
+        for spam in t.get("spam_lines") or []:
+            assert spam not in r["text"], (t["url"], spam)
+    assert cats.get("article", 0) > 20
+    edits = results["coarse"].stats["edits"]
+    assert edits.get("t2s_chars", 0) > 0 and edits.get("pinyin_repairs", 0) > 0
+    assert any(k.startswith("lines_") for k in results["fine"].stats["edits"])
+
+
+def test_big5_and_pinyin_pages_survive(run):
+    results, truth = run
+    kept_ids = {r["id"] for r in _rows(results["fine"].path / "kept")}
+    for cat in ("article_big5", "pinyin", "seo_spam"):
+        ids = [i for i, t in truth.items() if t["category"] == cat]
+        assert ids and sum(i in kept_ids for i in ids) >= len(ids) - 1, cat
