@@ -1,0 +1,1 @@
+"""Document- and line-level rule filters: each rule a small function returning a reason or None."""
