@@ -17,13 +17,14 @@ ARGS   ?=
 DATA   ?= ../shared/data
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo test collect coarse fine sample summary bench bench-extract bench-collect bench-rules eval-rules clean help
+.PHONY: setup demo test collect coarse quality train-quality fine sample summary bench bench-extract bench-collect bench-rules eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
 	@echo "make test   - install and run the test suite"
 	@echo "make collect IN=<files|dirs|globs> OUT=<run dir>   (also CONFIG=… SET='a.b=c …' ARGS=--overwrite)"
-	@echo "make coarse|fine OUT=<run dir> [IN=<parquet dir>]     (default input: the previous finished stage's kept/)"
+	@echo "make coarse|quality|fine OUT=<run dir> [IN=<parquet dir>]  (default input: the previous finished stage's kept/)"
+	@echo "make train-quality DATA=../shared/data   - rebuild quality_models/zh_quality.ftz and its MODEL_CARD.md"
 	@echo "make bench  - benchmarks (bench/RESULTS.md)"
 
 $(STAMP): pyproject.toml
@@ -42,6 +43,7 @@ sample: $(SAMPLE)
 demo: $(SAMPLE)
 	$(PY) -m mdfs.cli run collect --input $(SAMPLE) --output $(OUT) $(RUNARGS)
 	$(PY) -m mdfs.cli run coarse --output $(OUT) $(RUNARGS)
+	$(PY) -m mdfs.cli run quality --output $(OUT) $(RUNARGS)
 	$(PY) -m mdfs.cli run fine --output $(OUT) $(RUNARGS)
 	@echo
 	@echo "== per-stage summary ($(OUT)) =="
@@ -58,6 +60,12 @@ collect: $(if $(IN),$(STAMP),$(SAMPLE))
 # coarse/fine read the previous finished stage's kept/ under OUT unless IN= is given.
 coarse: $(STAMP)
 	$(PY) -m mdfs.cli run coarse --output $(OUT) $(if $(IN),--input $(IN)) $(RUNARGS)
+
+quality: $(STAMP)
+	$(PY) -m mdfs.cli run quality --output $(OUT) $(if $(IN),--input $(IN)) $(RUNARGS)
+
+train-quality: $(STAMP)
+	$(PY) -m mdfs.quality.train --data $(DATA) --out quality_models
 
 fine: $(STAMP)
 	$(PY) -m mdfs.cli run fine --output $(OUT) $(if $(IN),--input $(IN)) $(RUNARGS)

@@ -15,7 +15,7 @@ from pathlib import Path
 from mdfs.config import ConfigError, load_config
 from mdfs.schema import STAGES, stage_dir_name
 
-RUNNABLE = ["collect", "coarse", "fine"]  # grows as stages land
+RUNNABLE = ["collect", "coarse", "quality", "fine"]  # grows as stages land
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
 def run_stage_command(args: argparse.Namespace) -> int:
     cfg = load_config(args.config, args.set)
     out = args.output or cfg["run"]["output"]
+    if args.stage == "quality":
+        # A missing or corrupt model is one clear error here, before Spark starts or reads anything.
+        from mdfs.quality.score import load_model
+
+        load_model(cfg["quality"]["model"])
     from mdfs.spark.session import get_spark
 
     spark = get_spark(cfg, args.master)
@@ -64,6 +69,7 @@ def run_stage_command(args: argparse.Namespace) -> int:
     else:
         from mdfs.spark.docstage import run_doc_stage
 
+
         res = run_doc_stage(spark, args.stage, _batch_fn(args.stage), out, cfg, args.input, args.overwrite)
     print(format_stage(res.stats, skipped=res.skipped))
     print(f"output: {res.path}")
@@ -75,6 +81,10 @@ def _batch_fn(stage: str):
         from mdfs.stages.coarse import coarse_batch
 
         return coarse_batch
+    if stage == "quality":
+        from mdfs.stages.quality import quality_batch
+
+        return quality_batch
     if stage == "fine":
         from mdfs.stages.fine import fine_batch
 
@@ -140,6 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"mdfs: configuration error: {e}", file=sys.stderr)
         return 2
+    except Exception as e:
+        from mdfs.quality.score import QualityModelError
+
+        if isinstance(e, QualityModelError):
+            print(f"mdfs: {e}", file=sys.stderr)
+            return 2
+        raise
     return 1
 
 
