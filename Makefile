@@ -17,7 +17,7 @@ ARGS   ?=
 DATA   ?= ../shared/data
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo test collect coarse quality train-quality fine sample summary bench bench-extract bench-collect bench-rules eval-rules clean help
+.PHONY: setup demo test collect coarse quality train-quality fine sample summary bench bench-extract bench-collect bench-rules bench-quality eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
@@ -84,7 +84,10 @@ eval-rules: $(STAMP)
 
 bench-rules: eval-rules
 
-bench: bench-extract bench-collect bench-rules
+bench-quality: $(STAMP)
+	$(PY) bench/quality/bench_quality.py --data $(DATA)
+
+bench: bench-extract bench-collect bench-rules bench-quality
 
 clean:
 	rm -rf out build spark-warehouse .pytest_cache

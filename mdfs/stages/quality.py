@@ -1,7 +1,8 @@
 """Quality: score every document with the shipped fastText classifier, reject below the threshold.
 
 The model is loaded once per Python worker process (`mdfs.quality.score.load_model` caches it;
-Spark reuses workers), and each Arrow batch is scored with one `predict` call.
+Spark reuses workers), each Arrow batch is scored with one `predict` call, and the batch is split
+with Arrow compute: only the text column ever becomes Python objects.
 """
 
 from __future__ import annotations
@@ -9,21 +10,26 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from mdfs.quality.score import load_model, score_texts
-from mdfs.stages.common import batch_rows, reject, split_rows
 
 STAGE = "quality"
 
 
 def quality_batch(batch: pa.RecordBatch, cfg: dict[str, Any]) -> tuple[pa.RecordBatch, pa.RecordBatch]:
     """The stage contract: one Arrow batch -> (kept, rejected). `cfg` is the whole config."""
-    rows = batch_rows(batch)
     model = load_model(cfg["quality"]["model"])
-    scores = score_texts(model, [r.get("text") or "" for r in rows], cfg)
-    threshold = cfg["quality"]["threshold"]
-    for row, s in zip(rows, scores):
-        row["quality_score"] = s
-        if s < threshold:
-            reject(row, STAGE, "quality.low_score", f"{s:.4f}")
-    return split_rows(rows)
+    texts = [t or "" for t in batch.column("text").to_pylist()]
+    scores = pa.array(score_texts(model, texts, cfg), pa.float64())
+    i = batch.schema.get_field_index("quality_score")
+    batch = batch.set_column(i, "quality_score", scores) if i >= 0 else batch.append_column("quality_score", scores)
+    low = pc.less(scores, cfg["quality"]["threshold"])
+    kept = batch.filter(pc.invert(low))
+    rej = batch.filter(low)
+    n = rej.num_rows
+    rej = rej.append_column("stage", pa.array([STAGE] * n, pa.string()))
+    rej = rej.append_column("reason", pa.array(["quality.low_score"] * n, pa.string()))
+    detail = [f"{s:.4f}" for s in rej.column("quality_score").to_pylist()]
+    rej = rej.append_column("detail", pa.array(detail, pa.string()))
+    return kept, rej
