@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import sys
 import tempfile
 import time
@@ -25,17 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+from bench.common import machine, write_section  # noqa: E402
 
 
 def ours_single(warcs: list[str], cfg: dict) -> dict:
@@ -119,17 +107,6 @@ def real_pages_warc(data: Path, out: Path, copies: int) -> str | None:
                 url = f"http://real-{c}.example/{r['html']}"
                 w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
     return str(path)
-
-
-def write_results_md(section: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pat = re.compile(r"\n## Collect throughput\n.*?(?=\n## |\Z)", re.S)
-    if pat.search(text):
-        text = pat.sub(lambda _: "\n" + section.rstrip() + "\n", text)
-    else:
-        text = text.rstrip() + "\n\n" + section.rstrip() + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,7 +193,7 @@ Real page sizes: the {o['records'] // 2} real Chinese pages of `shared/data/html
 
 Ours / reference on real pages: **{o['payload_mb_s'] / f['payload_mb_s']:.1f}x**.
 """
-    write_results_md(section)
+    write_section("Collect throughput", section)
     print(section)
     return 0
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import re
 import sys
 import tempfile
 import time
@@ -24,17 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+from bench.common import machine, write_section  # noqa: E402
 
 
 def best_of(fn, repeats: int = 3) -> float:
@@ -44,17 +31,6 @@ def best_of(fn, repeats: int = 3) -> float:
         fn()
         best = min(best, time.perf_counter() - t)
     return best
-
-
-def write_results_md(section: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pat = re.compile(r"\n## Quality scoring\n.*?(?=\n## |\Z)", re.S)
-    if pat.search(text):
-        text = pat.sub(lambda _: "\n" + section.rstrip() + "\n", text)
-    else:
-        text = text.rstrip() + "\n\n" + section.rstrip() + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,7 +97,7 @@ uses {args.copies} copies, {n_sp:,} docs), model `{cfg['quality']['model']}` (fi
 (b)/(a) = {o['docs_s'] / p['docs_s']:.2f} (feature preparation); (c)/(b) = {s['docs_s_per_core'] / o['docs_s']:.2f} (Spark overhead per core).
 The model reads a bounded prefix, so MB/s grows with document length while docs/s stays about flat.
 """
-    write_results_md(section)
+    write_section("Quality scoring", section)
     print(section)
     return 0
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import re
 import sys
 import time
@@ -27,17 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+from bench.common import machine, write_section  # noqa: E402
 
 
 def jsonl(path: Path) -> list[dict]:
@@ -172,17 +160,6 @@ def throughput(texts: list[str], cfg: dict) -> dict:
     }
 
 
-def write_results_md(section: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pat = re.compile(r"\n## Rule filters\n.*?(?=\n## |\Z)", re.S)
-    if pat.search(text):
-        text = pat.sub(lambda _: "\n" + section.rstrip() + "\n", text)
-    else:
-        text = text.rstrip() + "\n\n" + section.rstrip() + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
@@ -245,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in res["throughput_mb_s_per_core"].items():
         lines.append(f"| {k} | {v:.1f} |")
     section = "\n".join(lines) + "\n"
-    write_results_md(section)
+    write_section("Rule filters", section)
     print(section)
     return 0
 
