@@ -40,7 +40,6 @@ REJECT_FIELDS = [
 
 # What a stage function emits to Spark: documents plus the reject columns, null on kept rows.
 STAGE_OUTPUT_SCHEMA = pa.schema(list(DOC_SCHEMA) + REJECT_FIELDS)
-REJECT_SCHEMA = STAGE_OUTPUT_SCHEMA
 
 DOC_COLUMNS = [f.name for f in DOC_SCHEMA]
 
@@ -53,11 +52,6 @@ def stage_dir_name(stage: str) -> str:
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}; known: {', '.join(STAGES)}")
     return f"{STAGES.index(stage) + 1:02d}_{stage}"
-
-
-def empty_output() -> pa.RecordBatch:
-    """A zero-row batch of the stage output schema."""
-    return pa.RecordBatch.from_pylist([], schema=STAGE_OUTPUT_SCHEMA)
 
 
 def rows_to_batch(rows: list[dict]) -> pa.RecordBatch:
