@@ -17,13 +17,13 @@ ARGS   ?=
 DATA   ?= ../shared/data
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo test collect coarse quality train-quality fine sample summary bench bench-extract bench-collect bench-rules bench-quality eval-rules clean help
+.PHONY: setup demo test collect coarse quality train-quality dedup fine sample summary bench bench-extract bench-collect bench-rules bench-quality eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
 	@echo "make test   - install and run the test suite"
 	@echo "make collect IN=<files|dirs|globs> OUT=<run dir>   (also CONFIG=… SET='a.b=c …' ARGS=--overwrite)"
-	@echo "make coarse|quality|fine OUT=<run dir> [IN=<parquet dir>]  (default input: the previous finished stage's kept/)"
+	@echo "make coarse|quality|dedup|fine OUT=<run dir> [IN=<parquet dir>]  (default input: the previous finished stage's kept/)"
 	@echo "make train-quality DATA=../shared/data   - rebuild quality_models/zh_quality.ftz and its MODEL_CARD.md"
 	@echo "make bench  - benchmarks (bench/RESULTS.md)"
 
@@ -44,6 +44,7 @@ demo: $(SAMPLE)
 	$(PY) -m mdfs.cli run collect --input $(SAMPLE) --output $(OUT) $(RUNARGS)
 	$(PY) -m mdfs.cli run coarse --output $(OUT) $(RUNARGS)
 	$(PY) -m mdfs.cli run quality --output $(OUT) $(RUNARGS)
+	$(PY) -m mdfs.cli run dedup --output $(OUT) $(RUNARGS)
 	$(PY) -m mdfs.cli run fine --output $(OUT) $(RUNARGS)
 	@echo
 	@echo "== per-stage summary ($(OUT)) =="
@@ -66,6 +67,9 @@ quality: $(STAMP)
 
 train-quality: $(STAMP)
 	$(PY) -m mdfs.quality.train --data $(DATA) --out quality_models
+
+dedup: $(STAMP)
+	$(PY) -m mdfs.cli run dedup --output $(OUT) $(if $(IN),--input $(IN)) $(RUNARGS)
 
 fine: $(STAMP)
 	$(PY) -m mdfs.cli run fine --output $(OUT) $(if $(IN),--input $(IN)) $(RUNARGS)

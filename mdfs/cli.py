@@ -15,7 +15,7 @@ from pathlib import Path
 from mdfs.config import ConfigError, load_config
 from mdfs.schema import STAGES, stage_dir_name
 
-RUNNABLE = ["collect", "coarse", "quality", "fine"]  # grows as stages land
+RUNNABLE = ["collect", "coarse", "quality", "dedup", "fine"]  # grows as stages land
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -66,6 +66,10 @@ def run_stage_command(args: argparse.Namespace) -> int:
         from mdfs.spark.collect import run_collect
 
         res = run_collect(spark, args.input, out, cfg, overwrite=args.overwrite)
+    elif args.stage == "dedup":
+        from mdfs.spark.dedup import run_dedup
+
+        res = run_dedup(spark, out, cfg, args.input, args.overwrite)
     else:
         from mdfs.spark.docstage import run_doc_stage
 
