@@ -17,7 +17,7 @@ ARGS   ?=
 DATA   ?= ../shared/data
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo test collect coarse quality train-quality dedup fine sample summary bench bench-extract bench-collect bench-rules bench-quality eval-rules clean help
+.PHONY: setup demo test collect coarse quality train-quality dedup fine sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
@@ -91,7 +91,10 @@ bench-rules: eval-rules
 bench-quality: $(STAMP)
 	$(PY) bench/quality/bench_quality.py --data $(DATA)
 
-bench: bench-extract bench-collect bench-rules bench-quality
+bench-minhash: $(STAMP)
+	$(PY) bench/dedup/bench_minhash.py --data $(DATA)
+
+bench: bench-extract bench-collect bench-rules bench-quality bench-minhash
 
 clean:
 	rm -rf out build spark-warehouse .pytest_cache
