@@ -40,7 +40,14 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from mdfs.config import load_config  # noqa: E402
-from mdfs.filters.coarse import DocFeatures, check, check_batch, check_features, features_batch  # noqa: E402
+from mdfs.filters.coarse import (  # noqa: E402
+    DocFeatures,
+    _duplicates,
+    check,
+    check_batch,
+    check_features,
+    features_batch,
+)
 
 Doc = tuple[str, str]  # (id, text)
 
@@ -151,16 +158,7 @@ _TERMINAL = tuple(".!?。！？…\"'”’」』")
 _PUNCT = {chr(c) for c in range(0x110000) if unicodedata.category(chr(c)).startswith("P")} | set("$+<=>^`|~")
 
 
-def _dups(items: list[str]) -> tuple[int, int]:
-    seen: set[str] = set()
-    n = c = 0
-    for x in items:
-        if x in seen:
-            n += 1
-            c += len(x)
-        else:
-            seen.add(x)
-    return n, c
+_dups = _duplicates  # Gopher's find_duplicates, the same function the rules use
 
 
 def _find_all_duplicate(words: list[str], n: int) -> int:
