@@ -85,6 +85,7 @@ bench-collect: $(STAMP)
 
 eval-rules: $(STAMP)
 	$(PY) bench/rules/eval_rules.py --data $(DATA)
+	$(PY) bench/rules/blocklist_eval.py --data $(DATA)
 
 bench-rules: eval-rules
 

@@ -200,6 +200,28 @@ def pct(x: float) -> str:
     return f"{100 * x:.2f} %"
 
 
+def results_section(results: dict) -> str:
+    """The bench/RESULTS.md section: false positives on high quality, spam caught, speed vs a naive loop."""
+    sp = results["speed"]
+    lines = [
+        "## Blocklist matcher",
+        "",
+        "`bench/rules/blocklist_eval.py` (run by `make eval-rules`; full figures in `bench/rules/blocklist_results.json`).",
+        f"Speed on People's Daily ({sp['text_mb']:.1f} MB, {sp['docs']:,} docs), one core, MB/s:",
+        "",
+        "| lists | terms | Aho-Corasick `scan` | naive `for term in terms: if term in text` | ratio |",
+        "|---|---|---|---|---|",
+        f"| shipped | {sp['shipped (default)']['terms']:,} | {sp['shipped (default)']['scan_mb_s']:.1f} | "
+        f"{sp['naive_shipped_mb_s']:.2f} | **{sp['ratio_shipped']:.0f}x** |",
+        f"| shipped + konsheng (all) | {sp['shipped + konsheng all']['terms']:,} | {sp['shipped + konsheng all']['scan_mb_s']:.1f} | "
+        f"{sp['naive_konsheng_all_mb_s']:.3f} | **{sp['ratio_konsheng_all']:.0f}x** |",
+        "",
+        "Rejections (`doc_verdict`) by list variant: see `variants` in the JSON; the shipped lists reject none of the",
+        "3,132 high-quality documents, generic external lists 0.5-96 % of them at the same thresholds.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
@@ -371,6 +393,9 @@ def main() -> None:
               f"{d['speed_lookups_per_s']:,.0f} lookups/s")
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\nwrote {args.out}")
+    from bench.common import write_section
+
+    write_section("Blocklist matcher", results_section(results))
 
 
 if __name__ == "__main__":
