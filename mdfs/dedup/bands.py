@@ -1,4 +1,5 @@
-"""Batch -> LSH band rows: the per-batch, pure part of near-dedup that Spark runs with mapInArrow."""
+"""The per-batch, pure parts of near-dedup that Spark runs with mapInArrow: signatures, LSH band
+rows, and the signature Jaccard of candidate pairs."""
 
 from __future__ import annotations
 
@@ -19,22 +20,48 @@ def _hasher(num_perm: int, seed: int, scheme: str) -> MinHasher:
     return MinHasher(num_perm=num_perm, seed=seed, scheme=scheme)
 
 
-def band_rows(batch: pa.RecordBatch, cfg: dict[str, Any]) -> pa.RecordBatch:
-    """(id, band, band hash) for every document of the batch and every band."""
+SIG_SCHEMA = pa.schema([pa.field("id", pa.string()), pa.field("sig", pa.binary())])
+PAIR_SCHEMA = pa.schema([pa.field("a", pa.string()), pa.field("b", pa.string()), pa.field("j", pa.float64())])
+
+
+def signature_rows(batch: pa.RecordBatch, cfg: dict[str, Any]) -> pa.RecordBatch:
+    """(id, signature bytes) per document: computed once, used for bands and for checking pairs."""
+    texts = [t or "" for t in batch.column("text").to_pylist()]
+    hashes, offsets = shingle_hashes_batch(texts, cfg["ngram"])
+    sigs = _hasher(cfg["num_perm"], cfg["seed"], cfg["scheme"]).signatures_flat(hashes, offsets)
+    sigs = np.ascontiguousarray(sigs)
+    return pa.RecordBatch.from_arrays(
+        [batch.column("id"), pa.array([row.tobytes() for row in sigs], pa.binary())], schema=SIG_SCHEMA
+    )
+
+
+def _sig_dtype(cfg: dict[str, Any]) -> type:
+    return np.uint32 if cfg["scheme"] == "affine32" else np.uint64
+
+
+def bands_from_signatures(batch: pa.RecordBatch, cfg: dict[str, Any]) -> pa.RecordBatch:
+    """(id, band, band hash) rows from a batch of SIG_SCHEMA rows."""
     bands, rows = cfg["bands"], cfg["rows"]
     if bands * rows > cfg["num_perm"]:
         raise ValueError(f"dedup: bands x rows = {bands * rows} > num_perm = {cfg['num_perm']}")
     ids = batch.column("id").to_pylist()
-    texts = [t or "" for t in batch.column("text").to_pylist()]
-    hashes, offsets = shingle_hashes_batch(texts, cfg["ngram"])
-    sigs = _hasher(cfg["num_perm"], cfg["seed"], cfg["scheme"]).signatures_flat(hashes, offsets)
-    bh = band_hashes(sigs, bands, rows)  # (n_docs, bands) uint64
-    n = len(ids)
+    sigs = np.frombuffer(b"".join(batch.column("sig").to_pylist()), dtype=_sig_dtype(cfg)).reshape(len(ids), -1)
+    bh = band_hashes(sigs, bands, rows)
     return pa.RecordBatch.from_arrays(
         [
             pa.array(np.repeat(np.array(ids, dtype=object), bands), pa.string()),
-            pa.array(np.tile(np.arange(bands, dtype=np.int32), n)),
+            pa.array(np.tile(np.arange(bands, dtype=np.int32), len(ids))),
             pa.array(bh.reshape(-1).view(np.int64)),
         ],
         schema=BAND_SCHEMA,
     )
+
+
+def pair_jaccard(batch: pa.RecordBatch, cfg: dict[str, Any]) -> pa.RecordBatch:
+    """Signature-estimated Jaccard of candidate pairs (a, b, sig_a, sig_b) -> (a, b, j)."""
+    dt = _sig_dtype(cfg)
+    n = batch.num_rows
+    sa = np.frombuffer(b"".join(batch.column("sig_a").to_pylist()), dtype=dt).reshape(n, -1)
+    sb = np.frombuffer(b"".join(batch.column("sig_b").to_pylist()), dtype=dt).reshape(n, -1)
+    j = (sa == sb).mean(axis=1) if n else np.zeros(0)
+    return pa.RecordBatch.from_arrays([batch.column("a"), batch.column("b"), pa.array(j, pa.float64())], schema=PAIR_SCHEMA)

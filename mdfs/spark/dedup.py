@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
@@ -25,12 +26,15 @@ from mdfs.spark.runner import StageResult, run_stage
 STAGE = "dedup"
 
 
-def _band_fn(dcfg: dict[str, Any]):
-    def run(batches):
-        from mdfs.dedup.bands import band_rows
+def _batch_fn(name: str, dcfg: dict[str, Any]):
+    """A mapInArrow function applying mdfs.dedup.bands.<name> to every batch."""
 
+    def run(batches):
+        from mdfs.dedup import bands
+
+        fn = getattr(bands, name)
         for b in batches:
-            yield band_rows(b, dcfg)
+            yield fn(b, dcfg)
 
     return run
 
@@ -41,7 +45,9 @@ def _keep_order() -> list:
 
 def dedup_dataframe(docs: DataFrame, cfg: Config) -> DataFrame:
     """Kept and rejected rows of the dedup stage, in the stage output schema."""
-    from mdfs.dedup.bands import BAND_SCHEMA
+    from mdfs.dedup.bands import BAND_SCHEMA, PAIR_SCHEMA, SIG_SCHEMA
+
+    dcfg = cfg["dedup"]
 
     docs = docs.withColumn("_h", F.sha2(F.coalesce(F.col("text"), F.lit("")), 256))
     w_exact = Window.partitionBy("_h").orderBy(*_keep_order())
@@ -55,9 +61,23 @@ def dedup_dataframe(docs: DataFrame, cfg: Config) -> DataFrame:
     )
     uniq = docs.where(F.col("_rank") == 1)
 
-    bands = uniq.select("id", "text").mapInArrow(_band_fn(cfg["dedup"]), spark_schema_of(BAND_SCHEMA))
+    sigs = uniq.select("id", "text").mapInArrow(_batch_fn("signature_rows", dcfg), spark_schema_of(SIG_SCHEMA))
+    sigs = sigs.persist(StorageLevel.MEMORY_AND_DISK)  # read twice (bands, pair check); freed with the session
+    bands = sigs.mapInArrow(_batch_fn("bands_from_signatures", dcfg), spark_schema_of(BAND_SCHEMA))
     bucket_min = bands.groupBy("band", "h").agg(F.min("id").alias("a"))
-    edges = bands.join(bucket_min, ["band", "h"]).where(F.col("id") != F.col("a")).select("a", F.col("id").alias("b"))
+    edges = (
+        bands.join(bucket_min, ["band", "h"]).where(F.col("id") != F.col("a"))
+        .select("a", F.col("id").alias("b")).distinct()
+    )
+    if dcfg["verify_threshold"] > 0:
+        # Band collisions below the threshold are dropped by the signatures' own Jaccard estimate.
+        pairs = (
+            edges.join(sigs.select(F.col("id").alias("a"), F.col("sig").alias("sig_a")), "a")
+            .join(sigs.select(F.col("id").alias("b"), F.col("sig").alias("sig_b")), "b")
+            .select("a", "b", "sig_a", "sig_b")
+            .mapInArrow(_batch_fn("pair_jaccard", dcfg), spark_schema_of(PAIR_SCHEMA))
+        )
+        edges = pairs.where(F.col("j") >= dcfg["verify_threshold"]).select("a", "b")
     comp = connected_components(edges)
 
     u = uniq.join(comp, "id", "left").withColumn("component", F.coalesce("component", "id"))
