@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pyarrow.parquet as pq
 import pytest
 
-from mdfs.io.records import stable_id
-from mdfs.sample.crawl import generate
-from mdfs.spark.collect import run_collect
 from mdfs.spark.docstage import run_doc_stage
-from mdfs.stages.coarse import coarse_batch
 from mdfs.stages.fine import fine_batch
 
 
@@ -20,21 +14,16 @@ def _rows(path):
 
 
 @pytest.fixture(scope="module")
-def run(spark, tmp_path_factory):
+def run(spark, sample_run):
     from mdfs.config import load_config
 
-    cfg = load_config()
-    d = tmp_path_factory.mktemp("cf")
-    warc = d / "sample.warc.gz"
-    generate(str(warc), 150, 11)
-    truth = {stable_id("rid", t["record_id"]): t for t in map(json.loads, (d / "sample.truth.jsonl").read_text().splitlines())}
-    out = d / "out"
     results = {
-        "collect": run_collect(spark, [str(warc)], out, cfg),
-        "coarse": run_doc_stage(spark, "coarse", coarse_batch, out, cfg),
-        "fine": run_doc_stage(spark, "fine", fine_batch, out, cfg),
+        "collect": sample_run.collect,
+        "coarse": sample_run.coarse,
+        # fine's default input: the latest finished stage before it under the same run folder (coarse)
+        "fine": run_doc_stage(spark, "fine", fine_batch, sample_run.out, load_config()),
     }
-    return results, truth
+    return results, sample_run.truth
 
 
 @pytest.mark.parametrize("stage, prev", [("coarse", "collect"), ("fine", "coarse")])

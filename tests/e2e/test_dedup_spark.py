@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import pyarrow.parquet as pq
 
-from mdfs.io.records import stable_id
-from mdfs.sample.crawl import generate
-from mdfs.spark.collect import run_collect
 from mdfs.spark.dedup import run_dedup
-from mdfs.spark.docstage import run_doc_stage
-from mdfs.stages.coarse import coarse_batch
 
 
 def _rows(path):
     return pq.read_table(str(path)).to_pylist() if path.exists() else []
 
 
-def test_dedup_on_sample_crawl(spark, cfg, tmp_path):
-    warc = tmp_path / "s.warc.gz"
-    generate(str(warc), 200, 21)
-    truth = {stable_id("rid", t["record_id"]): t for t in map(json.loads, (tmp_path / "s.truth.jsonl").read_text().splitlines())}
-    out = tmp_path / "out"
-    run_collect(spark, [str(warc)], out, cfg)
-    coarse = run_doc_stage(spark, "coarse", coarse_batch, out, cfg)
-    res = run_dedup(spark, out, cfg)
+def test_dedup_on_sample_crawl(spark, cfg, sample_run, tmp_path):
+    truth, coarse = sample_run.truth, sample_run.coarse
+    res = run_dedup(spark, tmp_path / "out", cfg, [sample_run.coarse_kept])
     kept, rej = _rows(res.path / "kept"), _rows(res.path / "rejected")
     ids = [r["id"] for r in kept + rej]
     assert res.stats["conservation_ok"] and len(ids) == len(set(ids)) == coarse.stats["docs_kept"]

@@ -8,11 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from mdfs.cli import main
-from mdfs.io.records import stable_id
-from mdfs.sample.crawl import generate
-from mdfs.spark.collect import run_collect
 from mdfs.spark.docstage import run_doc_stage
-from mdfs.stages.coarse import coarse_batch
 from mdfs.stages.quality import quality_batch
 
 
@@ -20,14 +16,9 @@ def _rows(path):
     return pq.read_table(str(path)).to_pylist() if path.exists() else []
 
 
-def test_quality_scores_every_document_and_conserves(spark, cfg, tmp_path):
-    warc = tmp_path / "s.warc.gz"
-    generate(str(warc), 120, 3)
-    truth = {stable_id("rid", t["record_id"]): t for t in map(json.loads, (tmp_path / "s.truth.jsonl").read_text().splitlines())}
-    out = tmp_path / "out"
-    run_collect(spark, [str(warc)], out, cfg)
-    coarse = run_doc_stage(spark, "coarse", coarse_batch, out, cfg)
-    res = run_doc_stage(spark, "quality", quality_batch, out, cfg)
+def test_quality_scores_every_document_and_conserves(spark, cfg, sample_run, tmp_path):
+    truth, coarse = sample_run.truth, sample_run.coarse
+    res = run_doc_stage(spark, "quality", quality_batch, tmp_path / "out", cfg, [sample_run.coarse_kept])
     kept, rej = _rows(res.path / "kept"), _rows(res.path / "rejected")
     assert res.stats["conservation_ok"] and res.stats["docs_in"] == coarse.stats["docs_kept"] == len(kept) + len(rej)
     assert len({r["id"] for r in kept + rej}) == len(kept) + len(rej)
