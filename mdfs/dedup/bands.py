@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from mdfs.dedup.minhash import MinHasher, band_hashes
-from mdfs.dedup.shingles import shingle_hashes_batch
+from mdfs.dedup.kernel import signatures_from_texts
 
 BAND_SCHEMA = pa.schema([pa.field("id", pa.string()), pa.field("band", pa.int32()), pa.field("h", pa.int64())])
 
@@ -27,9 +27,7 @@ PAIR_SCHEMA = pa.schema([pa.field("a", pa.string()), pa.field("b", pa.string()),
 def signature_rows(batch: pa.RecordBatch, cfg: dict[str, Any]) -> pa.RecordBatch:
     """(id, signature bytes) per document: computed once, used for bands and for checking pairs."""
     texts = [t or "" for t in batch.column("text").to_pylist()]
-    hashes, offsets = shingle_hashes_batch(texts, cfg["ngram"])
-    sigs = _hasher(cfg["num_perm"], cfg["seed"], cfg["scheme"]).signatures_flat(hashes, offsets)
-    sigs = np.ascontiguousarray(sigs)
+    sigs = signatures_from_texts(texts, cfg["ngram"], _hasher(cfg["num_perm"], cfg["seed"], cfg["scheme"]))
     return pa.RecordBatch.from_arrays(
         [batch.column("id"), pa.array([row.tobytes() for row in sigs], pa.binary())], schema=SIG_SCHEMA
     )
