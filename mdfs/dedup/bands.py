@@ -10,7 +10,8 @@ import numpy as np
 import pyarrow as pa
 
 from mdfs.dedup.minhash import MinHasher, band_hashes
-from mdfs.dedup.kernel import signatures_from_texts
+from mdfs.dedup.kernel import signatures_from_texts, signatures_from_tokens
+from mdfs.dedup.shingles import word_token_ids
 
 BAND_SCHEMA = pa.schema([pa.field("id", pa.string()), pa.field("band", pa.int32()), pa.field("h", pa.int64())])
 
@@ -27,7 +28,13 @@ PAIR_SCHEMA = pa.schema([pa.field("a", pa.string()), pa.field("b", pa.string()),
 def signature_rows(batch: pa.RecordBatch, cfg: dict[str, Any]) -> pa.RecordBatch:
     """(id, signature bytes) per document: computed once, used for bands and for checking pairs."""
     texts = [t or "" for t in batch.column("text").to_pylist()]
-    sigs = signatures_from_texts(texts, cfg["ngram"], _hasher(cfg["num_perm"], cfg["seed"], cfg["scheme"]))
+    hasher = _hasher(cfg["num_perm"], cfg["seed"], cfg["scheme"])
+    if cfg["tokens"] == "char":
+        sigs = signatures_from_texts(texts, cfg["ngram"], hasher)
+    elif cfg["tokens"] == "word":
+        sigs = signatures_from_tokens(*word_token_ids(texts), cfg["ngram"], hasher)
+    else:
+        raise ValueError(f"dedup.tokens must be 'char' or 'word', got {cfg['tokens']!r}")
     return pa.RecordBatch.from_arrays(
         [batch.column("id"), pa.array([row.tobytes() for row in sigs], pa.binary())], schema=SIG_SCHEMA
     )

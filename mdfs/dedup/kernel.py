@@ -89,7 +89,7 @@ def _update64(sig, a, b, x, cnt, legacy):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=_CACHE)
-def _signatures(cps, offsets, fold, n, a32, b32, a64, b64, scheme, out32, out64):  # pragma: no cover
+def _signatures(cps, offsets, fold, raw, n, a32, b32, a64, b64, scheme, out32, out64):  # pragma: no cover
     buf = np.empty(0, dtype=np.uint64)
     x32 = np.empty(_CHUNK, dtype=np.uint32)
     x64 = np.empty(_CHUNK, dtype=np.uint64)
@@ -99,8 +99,8 @@ def _signatures(cps, offsets, fold, n, a32, b32, a64, b64, scheme, out32, out64)
             buf = np.empty(e - s, dtype=np.uint64)
         m = 0
         for i in range(s, e):
-            c = fold[cps[i]]
-            if c != 0:
+            c = cps[i] if raw else fold[cps[i]]
+            if raw or c != 0:
                 buf[m] = _U(c)
                 m += 1
         if m == 0:
@@ -128,25 +128,35 @@ def _signatures(cps, offsets, fold, n, a32, b32, a64, b64, scheme, out32, out64)
                 cnt = 0
 
 
-def signatures_from_texts(texts: Sequence[str], n: int, hasher: MinHasher) -> np.ndarray:
-    """(len(texts), num_perm) signatures, equal to `hasher.signatures_flat(*shingle_hashes_batch(texts, n))`."""
+def _run(units: np.ndarray, offsets: np.ndarray, raw: bool, n: int, hasher: MinHasher) -> np.ndarray:
     if n < 1:
         raise ValueError("n must be >= 1")
-    n_docs = len(texts)
-    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n_docs)
-    offsets = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(lens, out=offsets[1:])
-    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    out = np.full((n_docs, hasher.num_perm), hasher.empty_value, dtype=hasher.dtype)
+    out = np.full((len(offsets) - 1, hasher.num_perm), hasher.empty_value, dtype=hasher.dtype)
     code = _SCHEME_CODE[hasher.scheme]
     e32, e64 = np.zeros((0, 0), np.uint32), np.zeros((0, 0), np.uint64)
     a32 = hasher.a if code == 0 else np.zeros(0, np.uint32)
     b32 = hasher.b if code == 0 else np.zeros(0, np.uint32)
     a64 = hasher.a if code else np.zeros(0, np.uint64)
     b64 = hasher.b if code else np.zeros(0, np.uint64)
-    _signatures(cps, offsets, _fold_table(), n, a32, b32, a64, b64, code,
+    _signatures(units, offsets, _fold_table(), raw, n, a32, b32, a64, b64, code,
                 out if code == 0 else e32, out if code else e64)
     return out
 
 
-__all__ = ["signatures_from_texts"]
+def signatures_from_texts(texts: Sequence[str], n: int, hasher: MinHasher) -> np.ndarray:
+    """(len(texts), num_perm) signatures of character n-grams, equal to
+    `hasher.signatures_flat(*shingle_hashes_batch(texts, n))`."""
+    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _run(cps, offsets, False, n, hasher)
+
+
+def signatures_from_tokens(token_ids: np.ndarray, offsets: np.ndarray, n: int, hasher: MinHasher) -> np.ndarray:
+    """Signatures of n-grams over 32-bit token ids (word shingles): the same polynomial hash as
+    characters, over token ids instead of code points, nothing dropped."""
+    return _run(np.ascontiguousarray(token_ids, dtype=np.uint32), np.asarray(offsets, dtype=np.int64), True, n, hasher)
+
+
+__all__ = ["signatures_from_texts", "signatures_from_tokens"]

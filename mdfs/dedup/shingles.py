@@ -182,6 +182,30 @@ def shingle_hashes_batch(
     return (key & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets
 
 
+def word_token_ids(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """jieba words of each text as 32-bit ids, for word shingles: (ids uint32, offsets int64).
+
+    Each word is normalised like characters (folded, whitespace and punctuation removed; a word
+    left empty is dropped) and its id is `shingle_hashfunc` of what remains. jieba runs ~0.5 MB/s,
+    so this mode is for comparison (bench/dedup), not the default.
+    """
+    import jieba
+
+    ids: list[int] = []
+    offsets = [0]
+    cache: dict[str, int] = {}
+    for text in texts:
+        for w in jieba.lcut(text):
+            tid = cache.get(w)
+            if tid is None:
+                norm = normalize_for_shingles(w)
+                tid = cache[w] = shingle_hashfunc(norm) if norm else -1
+            if tid >= 0:
+                ids.append(tid)
+        offsets.append(len(ids))
+    return np.array(ids, dtype=np.uint32), np.array(offsets, dtype=np.int64)
+
+
 def shingle_hashes(text: str, n: int = DEFAULT_N) -> np.ndarray:
     """Distinct shingle hashes (uint32, sorted) of one document."""
     return shingle_hashes_batch([text], n)[0]

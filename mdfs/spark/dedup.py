@@ -5,10 +5,17 @@ bucket's smallest id) with a group-by `min`, and components come from large-star
 Each cluster keeps one document: highest quality_score, then smallest id. Removed documents are
 rejected with `dedup.exact` or `dedup.near_duplicate` and the kept id as detail; kept documents
 carry `dup_cluster` (the kept id) and `dup_cluster_size` (documents in the cluster, exact copies included).
+
+Incremental mode (`dedup.reference`): the signatures earlier runs saved for what they kept join
+the graph as nodes `released:<id>`. They are never output, and they always win: a new document
+equal to, or in one component with, a released one is rejected with detail `released:<id>`, so a
+new crawl cannot re-admit what was already released. Every run saves its kept documents'
+signatures in `OUT/04_dedup/signatures/` for the next one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +23,8 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from mdfs.config import Config
+from mdfs.config import Config, ConfigError
+from mdfs.dedup.store import REF_PREFIX, SIGNATURES_DIR, check_references, write_meta
 from mdfs.schema import STAGE_OUTPUT_SCHEMA
 from mdfs.spark.apply import spark_schema_of
 from mdfs.spark.components import connected_components
@@ -43,31 +51,39 @@ def _keep_order() -> list:
     return [F.desc_nulls_last("quality_score"), F.asc("id")]
 
 
-def dedup_dataframe(docs: DataFrame, cfg: Config) -> DataFrame:
-    """Kept and rejected rows of the dedup stage, in the stage output schema."""
-    from mdfs.dedup.bands import BAND_SCHEMA, PAIR_SCHEMA, SIG_SCHEMA
+@dataclass
+class DedupPlan:
+    """The stage output (kept + rejected rows) and the signatures (id, h, sig) of every unique new document."""
 
-    dcfg = cfg["dedup"]
+    output: DataFrame
+    signatures: DataFrame
 
-    docs = docs.withColumn("_h", F.sha2(F.coalesce(F.col("text"), F.lit("")), 256))
-    w_exact = Window.partitionBy("_h").orderBy(*_keep_order())
-    docs = (
-        docs.withColumn("_rank", F.row_number().over(w_exact))
-        .withColumn("_exact_keep", F.first("id").over(w_exact))
-        .withColumn("_exact_n", F.count(F.lit(1)).over(Window.partitionBy("_h")))
-    )
-    exact_rej = docs.where(F.col("_rank") > 1).select(
-        "*", F.lit(STAGE).alias("stage"), F.lit("dedup.exact").alias("reason"), F.col("_exact_keep").alias("detail")
-    )
-    uniq = docs.where(F.col("_rank") == 1)
 
-    sigs = uniq.select("id", "text").mapInArrow(_batch_fn("signature_rows", dcfg), spark_schema_of(SIG_SCHEMA))
-    sigs = sigs.persist(StorageLevel.MEMORY_AND_DISK)  # read twice (bands, pair check); freed with the session
+def _reject(df: DataFrame, reason: str, detail: str) -> DataFrame:
+    return df.select("*", F.lit(STAGE).alias("stage"), F.lit(reason).alias("reason"), F.col(detail).alias("detail"))
+
+
+def read_reference(spark: SparkSession, folders: list[Path]) -> DataFrame | None:
+    """Reference signatures as graph nodes: (id = released:<id>, h, sig)."""
+    if not folders:
+        return None
+    ref = spark.read.parquet(*[str(f) for f in folders])
+    return ref.select(F.concat(F.lit(REF_PREFIX), "id").alias("id"), "h", "sig").dropDuplicates(["id"])
+
+
+def _near_edges(sigs: DataFrame, dcfg: dict[str, Any]) -> DataFrame:
+    """Verified candidate edges (a, b) from LSH buckets over `sigs` (id, sig)."""
+    from mdfs.dedup.bands import BAND_SCHEMA, PAIR_SCHEMA
+
     bands = sigs.mapInArrow(_batch_fn("bands_from_signatures", dcfg), spark_schema_of(BAND_SCHEMA))
     bucket_min = bands.groupBy("band", "h").agg(F.min("id").alias("a"))
     edges = (
         bands.join(bucket_min, ["band", "h"]).where(F.col("id") != F.col("a"))
-        .select("a", F.col("id").alias("b")).distinct()
+        .select("a", F.col("id").alias("b"))
+        # Released-released edges change no verdict: a new document reaching any released one is
+        # rejected, and its path to the first released node on the way needs no such edge.
+        .where(~(F.col("a").startswith(REF_PREFIX) & F.col("b").startswith(REF_PREFIX)))
+        .distinct()
     )
     if dcfg["verify_threshold"] > 0:
         # Band collisions below the threshold are dropped by the signatures' own Jaccard estimate.
@@ -78,17 +94,52 @@ def dedup_dataframe(docs: DataFrame, cfg: Config) -> DataFrame:
             .mapInArrow(_batch_fn("pair_jaccard", dcfg), spark_schema_of(PAIR_SCHEMA))
         )
         edges = pairs.where(F.col("j") >= dcfg["verify_threshold"]).select("a", "b")
-    comp = connected_components(edges)
+    return edges
+
+
+def dedup_dataframe(docs: DataFrame, cfg: Config, reference: DataFrame | None = None) -> DedupPlan:
+    """Kept and rejected rows of the dedup stage (stage output schema), and the new signatures."""
+    from mdfs.dedup.bands import SIG_SCHEMA
+
+    dcfg = cfg["dedup"]
+    docs = docs.withColumn("_h", F.sha2(F.coalesce(F.col("text"), F.lit("")), 256))
+
+    # Exact copies of released documents go first; then exact copies among the new ones.
+    released_rej = None
+    if reference is not None:
+        ref_h = reference.groupBy(F.col("h").alias("_h")).agg(F.min("id").alias("_released"))
+        docs = docs.join(ref_h, "_h", "left")
+        released_rej = _reject(docs.where(F.col("_released").isNotNull()), "dedup.exact", "_released")
+        docs = docs.where(F.col("_released").isNull()).drop("_released")
+    w_exact = Window.partitionBy("_h").orderBy(*_keep_order())
+    docs = (
+        docs.withColumn("_rank", F.row_number().over(w_exact))
+        .withColumn("_exact_keep", F.first("id").over(w_exact))
+        .withColumn("_exact_n", F.count(F.lit(1)).over(Window.partitionBy("_h")))
+    )
+    exact_rej = _reject(docs.where(F.col("_rank") > 1), "dedup.exact", "_exact_keep")
+    uniq = docs.where(F.col("_rank") == 1)
+
+    sigs = uniq.select("id", "text").mapInArrow(_batch_fn("signature_rows", dcfg), spark_schema_of(SIG_SCHEMA))
+    # Read by bands, the pair check and the saved store: computed once. Freed with the session.
+    sigs = sigs.persist(StorageLevel.MEMORY_AND_DISK)
+    nodes = sigs if reference is None else sigs.unionByName(reference.select("id", "sig"))
+    comp = connected_components(_near_edges(nodes, dcfg))
 
     u = uniq.join(comp, "id", "left").withColumn("component", F.coalesce("component", "id"))
+    if reference is not None:
+        released_of = (
+            comp.where(F.col("id").startswith(REF_PREFIX)).groupBy("component").agg(F.min("id").alias("_released"))
+        )
+        u = u.join(released_of, "component", "left")
+    else:
+        u = u.withColumn("_released", F.lit(None).cast("string"))
     w_c = Window.partitionBy("component").orderBy(*_keep_order())
     u = (
-        u.withColumn("_keep", F.first("id").over(w_c))
+        u.withColumn("_keep", F.coalesce("_released", F.first("id").over(w_c)))
         .withColumn("_size", F.sum("_exact_n").over(Window.partitionBy("component")))
     )
-    near_rej = u.where(F.col("id") != F.col("_keep")).select(
-        "*", F.lit(STAGE).alias("stage"), F.lit("dedup.near_duplicate").alias("reason"), F.col("_keep").alias("detail")
-    )
+    near_rej = _reject(u.where(F.col("id") != F.col("_keep")), "dedup.near_duplicate", "_keep")
     kept = (
         u.where(F.col("id") == F.col("_keep"))
         .withColumn("dup_cluster", F.col("_keep"))
@@ -98,18 +149,47 @@ def dedup_dataframe(docs: DataFrame, cfg: Config) -> DataFrame:
     )
     cols = [f.name for f in STAGE_OUTPUT_SCHEMA]
     out_schema = spark_schema_of(STAGE_OUTPUT_SCHEMA)
-    parts = [df.select(*[F.col(c).cast(out_schema[c].dataType) for c in cols]) for df in (kept, near_rej, exact_rej)]
-    return parts[0].unionByName(parts[1]).unionByName(parts[2])
+    parts = [kept, near_rej, exact_rej] + ([released_rej] if released_rej is not None else [])
+    out = parts[0].select(*[F.col(c).cast(out_schema[c].dataType) for c in cols])
+    for df in parts[1:]:
+        out = out.unionByName(df.select(*[F.col(c).cast(out_schema[c].dataType) for c in cols]))
+    store = sigs.join(uniq.select("id", F.col("_h").alias("h")), "id").select("id", "h", "sig")
+    return DedupPlan(out, store)
+
+
+def _save_signatures(plan: DedupPlan, cfg: Config, references: list[str]):
+    """Write the kept documents' signatures into the stage's temporary folder (atomic with the rest)."""
+
+    def write(df: DataFrame, tmp: Path) -> dict[str, Any]:
+        kept_ids = df.where(F.col("reason").isNull()).select("id")
+        store = plan.signatures.join(kept_ids, "id")
+        folder = tmp / SIGNATURES_DIR
+        store.write.option("compression", cfg["spark"]["parquet_compression"]).parquet(str(folder))
+        n = df.sparkSession.read.parquet(str(folder)).count()
+        write_meta(folder, cfg["dedup"], n, references)
+        return {"signatures_saved": n, "references": references}
+
+    return write
 
 
 def run_dedup(
     spark: SparkSession, out_root: str | Path, cfg: Config, inputs: list[str] | None = None, overwrite: bool = False
 ) -> StageResult:
     paths = inputs or [default_input(out_root, STAGE)]
+    if cfg["dedup"]["tokens"] not in ("char", "word"):
+        raise ConfigError(f"dedup.tokens: expected 'char' or 'word', got {cfg['dedup']['tokens']!r}")
+    refs = [str(p) for p in check_references(list(cfg["dedup"]["reference"]), cfg["dedup"])]
+    plan: dict[str, DedupPlan] = {}
+
+    def build() -> DataFrame:
+        plan["p"] = dedup_dataframe(read_docs(spark, paths), cfg, read_reference(spark, [Path(r) for r in refs]))
+        return plan["p"].output
+
     return run_stage(
-        spark, STAGE, lambda: dedup_dataframe(read_docs(spark, paths), cfg), out_root, cfg, overwrite=overwrite,
-        inputs={"inputs": paths}, rows_in=lambda: read_docs(spark, paths).count(),
+        spark, STAGE, build, out_root, cfg, overwrite=overwrite,
+        inputs={"inputs": paths, "references": refs}, rows_in=lambda: read_docs(spark, paths).count(),
+        extra_outputs=lambda df, tmp: _save_signatures(plan["p"], cfg, refs)(df, tmp),
     )
 
 
-__all__ = ["run_dedup", "dedup_dataframe"]
+__all__ = ["DedupPlan", "dedup_dataframe", "read_reference", "run_dedup"]

@@ -121,12 +121,15 @@ def run_stage(
     rows_in: Callable[[], int] | None = None,
     group_cols: list[str] | None = None,
     extra_stats: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
+    extra_outputs: Callable[[DataFrame, Path], dict[str, Any]] | None = None,
 ) -> StageResult:
     """Build the stage's output DataFrame (kept + rejected rows together) and persist it atomically.
 
     `rows_in` counts the stage's input rows independently, so stats.json can state
     input = kept + rejected as a checked fact rather than a definition. Statistics come from one
     aggregation by reason plus `group_cols`; `extra_stats` turns those rows into stage-specific figures.
+    `extra_outputs(df, tmp)` writes stage-specific files into the temporary folder (so they appear
+    atomically with kept/ and rejected/) and returns figures merged into stats["extra"].
     """
     final = stage_path(out_root, stage)
     if (final / "_SUCCESS").is_file() and not overwrite:
@@ -143,6 +146,7 @@ def run_stage(
         is_rej = F.col("reason").isNotNull()
         df.filter(~is_rej).select(*DOC_COLUMNS).write.option("compression", compression).parquet(str(tmp / "kept"))
         df.filter(is_rej).write.option("compression", compression).parquet(str(tmp / "rejected"))
+        more = extra_outputs(df, tmp) if extra_outputs else {}
         grouped = _grouped_counts(df, group_cols or [])
         per_reason, kept, kept_chars, rejected, rejected_chars = _reason_stats(grouped)
         n_in = rows_in() if rows_in is not None else kept + rejected
@@ -159,7 +163,7 @@ def run_stage(
             "chars_rejected": rejected_chars,
             "reasons": per_reason,
             "edits": _edit_stats(df, stage),
-            "extra": extra_stats(grouped) if extra_stats else {},
+            "extra": {**(extra_stats(grouped) if extra_stats else {}), **more},
             "spark": {
                 "master": spark.sparkContext.master,
                 "default_parallelism": spark.sparkContext.defaultParallelism,

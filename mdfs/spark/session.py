@@ -43,6 +43,9 @@ def get_spark(cfg: Config, master: str | None = None, extra: dict[str, Any] | No
         "spark.sql.execution.arrow.maxRecordsPerBatch": str(cfg["run"]["batch_rows"]),
         "spark.sql.parquet.compression.codec": s["parquet_compression"],
         "spark.sql.session.timeZone": "UTC",
+        # Standard INT64 microseconds, not Spark's legacy INT96: pyarrow reads it as timestamp[us, UTC] and
+        # writes it back the same, so our Parquet round-trips through other tools into the next stage.
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.ui.showConsoleProgress": "false",
         "spark.python.worker.reuse": "true",
     }

@@ -55,3 +55,32 @@ def test_kernel_equals_datasketch(scheme: str):
 def test_kernel_rejects_bad_n():
     with pytest.raises(ValueError):
         signatures_from_texts(["文本"], 0, MinHasher(num_perm=8))
+
+
+def _py_token_signature(ids: list[int], n: int, mh: MinHasher) -> np.ndarray:
+    """Reference for word shingles: the shingle polynomial over token ids, then datasketch's affine32."""
+    from mdfs.dedup.shingles import _MULT, _SEED, _fmix64_int
+
+    grams = [ids[i : i + n] for i in range(len(ids) - n + 1)] if len(ids) >= n else ([ids] if ids else [])
+    hashes = []
+    for g in grams:
+        h = _SEED
+        for t in g:
+            h = (h * _MULT + t) & ((1 << 64) - 1)
+        hashes.append(_fmix64_int(h) >> 32)
+    return mh.signatures_flat(np.array(hashes, dtype=np.uint32), np.array([0, len(hashes)]))[0]
+
+
+def test_word_shingles_match_reference_and_ignore_punctuation():
+    from mdfs.dedup.kernel import signatures_from_tokens
+    from mdfs.dedup.shingles import word_token_ids
+
+    texts = [DOCS[0], DOCS[0].replace("，", " , ").replace("。", "！"), DOCS[1][:200], "", "，。"]
+    ids, off = word_token_ids(texts)
+    assert off[0] == 0 and off[-1] == len(ids) and off[4] == off[5] == off[3]  # empty / punctuation-only: no words
+    assert (ids[off[0] : off[1]] == ids[off[1] : off[2]]).all()  # punctuation and spacing changes no word
+    mh = MinHasher(num_perm=64, seed=1, scheme="affine32")
+    sigs = signatures_from_tokens(ids, off, 3, mh)
+    for d in range(len(texts)):
+        np.testing.assert_array_equal(sigs[d], _py_token_signature(ids[off[d] : off[d + 1]].tolist(), 3, mh))
+    assert (sigs[3] == mh.empty_value).all()
