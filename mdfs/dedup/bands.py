@@ -3,6 +3,7 @@ rows, and the signature Jaccard of candidate pairs."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from typing import Any
 
@@ -21,13 +22,21 @@ def _hasher(num_perm: int, seed: int, scheme: str) -> MinHasher:
     return MinHasher(num_perm=num_perm, seed=seed, scheme=scheme)
 
 
-SIG_SCHEMA = pa.schema([pa.field("id", pa.string()), pa.field("sig", pa.binary())])
+SIG_SCHEMA = pa.schema([
+    pa.field("id", pa.string()), pa.field("quality_score", pa.float64()), pa.field("h", pa.string()),
+    pa.field("sig", pa.binary()),
+])
 PAIR_SCHEMA = pa.schema([pa.field("a", pa.string()), pa.field("b", pa.string()), pa.field("j", pa.float64())])
 
 
 def signature_rows(batch: pa.RecordBatch, cfg: dict[str, Any]) -> pa.RecordBatch:
-    """(id, signature bytes) per document: computed once, used for bands and for checking pairs."""
+    """(id, quality_score, sha256 of the text, signature bytes) per document, from (id, quality_score, text).
+
+    Computed once per document and the only step that reads the text: exact dedup, bands, the pair
+    check and the saved store all work on these narrow rows, so no shuffle ever moves the text.
+    """
     texts = [t or "" for t in batch.column("text").to_pylist()]
+    digests = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
     hasher = _hasher(cfg["num_perm"], cfg["seed"], cfg["scheme"])
     if cfg["tokens"] == "char":
         sigs = signatures_from_texts(texts, cfg["ngram"], hasher)
@@ -35,8 +44,11 @@ def signature_rows(batch: pa.RecordBatch, cfg: dict[str, Any]) -> pa.RecordBatch
         sigs = signatures_from_tokens(*word_token_ids(texts), cfg["ngram"], hasher)
     else:
         raise ValueError(f"dedup.tokens must be 'char' or 'word', got {cfg['tokens']!r}")
+    q = batch.column("quality_score") if "quality_score" in batch.schema.names else pa.nulls(len(texts), pa.float64())
     return pa.RecordBatch.from_arrays(
-        [batch.column("id"), pa.array([row.tobytes() for row in sigs], pa.binary())], schema=SIG_SCHEMA
+        [batch.column("id"), q.cast(pa.float64()), pa.array(digests, pa.string()),
+         pa.array([row.tobytes() for row in sigs], pa.binary())],
+        schema=SIG_SCHEMA,
     )
 
 

@@ -53,14 +53,10 @@ def _keep_order() -> list:
 
 @dataclass
 class DedupPlan:
-    """The stage output (kept + rejected rows) and the signatures (id, h, sig) of every unique new document."""
+    """The stage output (kept + rejected rows) and the signatures (id, h, sig) of every new document."""
 
     output: DataFrame
     signatures: DataFrame
-
-
-def _reject(df: DataFrame, reason: str, detail: str) -> DataFrame:
-    return df.select("*", F.lit(STAGE).alias("stage"), F.lit(reason).alias("reason"), F.col(detail).alias("detail"))
 
 
 def read_reference(spark: SparkSession, folders: list[Path]) -> DataFrame | None:
@@ -97,33 +93,30 @@ def _near_edges(sigs: DataFrame, dcfg: dict[str, Any]) -> DataFrame:
     return edges
 
 
-def dedup_dataframe(docs: DataFrame, cfg: Config, reference: DataFrame | None = None) -> DedupPlan:
-    """Kept and rejected rows of the dedup stage (stage output schema), and the new signatures."""
-    from mdfs.dedup.bands import SIG_SCHEMA
-
-    dcfg = cfg["dedup"]
-    docs = docs.withColumn("_h", F.sha2(F.coalesce(F.col("text"), F.lit("")), 256))
-
+def _decisions(sigs: DataFrame, dcfg: dict[str, Any], reference: DataFrame | None) -> DataFrame:
+    """(id, reason, detail, dup_cluster, dup_cluster_size) for every document, from narrow rows only."""
     # Exact copies of released documents go first; then exact copies among the new ones.
-    released_rej = None
+    d = sigs.select("id", "quality_score", "h")
     if reference is not None:
-        ref_h = reference.groupBy(F.col("h").alias("_h")).agg(F.min("id").alias("_released"))
-        docs = docs.join(ref_h, "_h", "left")
-        released_rej = _reject(docs.where(F.col("_released").isNotNull()), "dedup.exact", "_released")
-        docs = docs.where(F.col("_released").isNull()).drop("_released")
-    w_exact = Window.partitionBy("_h").orderBy(*_keep_order())
-    docs = (
-        docs.withColumn("_rank", F.row_number().over(w_exact))
-        .withColumn("_exact_keep", F.first("id").over(w_exact))
-        .withColumn("_exact_n", F.count(F.lit(1)).over(Window.partitionBy("_h")))
+        ref_h = reference.groupBy("h").agg(F.min("id").alias("_released"))
+        d = d.join(ref_h, "h", "left")
+    else:
+        d = d.withColumn("_released", F.lit(None).cast("string"))
+    w_exact = Window.partitionBy("h").orderBy(*_keep_order())
+    d = (
+        d.withColumn("_rank", F.row_number().over(w_exact))
+        .withColumn("_exact_keep", F.coalesce("_released", F.first("id").over(w_exact)))
+        .withColumn("_exact_n", F.count(F.lit(1)).over(Window.partitionBy("h")))
     )
-    exact_rej = _reject(docs.where(F.col("_rank") > 1), "dedup.exact", "_exact_keep")
-    uniq = docs.where(F.col("_rank") == 1)
+    exact = d.where((F.col("_rank") > 1) | F.col("_released").isNotNull()).select(
+        "id", F.lit("dedup.exact").alias("reason"), F.col("_exact_keep").alias("detail"),
+        F.lit(None).cast("string").alias("dup_cluster"), F.lit(None).cast("long").alias("dup_cluster_size"),
+    )
+    uniq = d.where((F.col("_rank") == 1) & F.col("_released").isNull()).select("id", "quality_score", "_exact_n")
 
-    sigs = uniq.select("id", "text").mapInArrow(_batch_fn("signature_rows", dcfg), spark_schema_of(SIG_SCHEMA))
-    # Read by bands, the pair check and the saved store: computed once. Freed with the session.
-    sigs = sigs.persist(StorageLevel.MEMORY_AND_DISK)
-    nodes = sigs if reference is None else sigs.unionByName(reference.select("id", "sig"))
+    nodes = sigs.join(uniq.select("id"), "id").select("id", "sig")
+    if reference is not None:
+        nodes = nodes.unionByName(reference.select("id", "sig"))
     comp = connected_components(_near_edges(nodes, dcfg))
 
     u = uniq.join(comp, "id", "left").withColumn("component", F.coalesce("component", "id"))
@@ -139,22 +132,38 @@ def dedup_dataframe(docs: DataFrame, cfg: Config, reference: DataFrame | None = 
         u.withColumn("_keep", F.coalesce("_released", F.first("id").over(w_c)))
         .withColumn("_size", F.sum("_exact_n").over(Window.partitionBy("component")))
     )
-    near_rej = _reject(u.where(F.col("id") != F.col("_keep")), "dedup.near_duplicate", "_keep")
-    kept = (
-        u.where(F.col("id") == F.col("_keep"))
-        .withColumn("dup_cluster", F.col("_keep"))
-        .withColumn("dup_cluster_size", F.col("_size").cast("long"))
-        .select("*", F.lit(None).cast("string").alias("stage"), F.lit(None).cast("string").alias("reason"),
-                F.lit(None).cast("string").alias("detail"))
+    is_kept = F.col("id") == F.col("_keep")
+    near = u.select(
+        "id",
+        F.when(is_kept, F.lit(None)).otherwise(F.lit("dedup.near_duplicate")).alias("reason"),
+        F.when(is_kept, F.lit(None)).otherwise(F.col("_keep")).alias("detail"),
+        F.when(is_kept, F.col("_keep")).alias("dup_cluster"),
+        F.when(is_kept, F.col("_size").cast("long")).alias("dup_cluster_size"),
     )
-    cols = [f.name for f in STAGE_OUTPUT_SCHEMA]
+    return near.unionByName(exact)
+
+
+def dedup_dataframe(docs: DataFrame, cfg: Config, reference: DataFrame | None = None) -> DedupPlan:
+    """Kept and rejected rows of the dedup stage (stage output schema), and the new signatures.
+
+    The text is read once (signatures + sha256, per batch) and shuffled once (the final join of
+    each document with its verdict); exact dedup, LSH and components run on narrow rows.
+    """
+    from mdfs.dedup.bands import SIG_SCHEMA
+
+    dcfg = cfg["dedup"]
+    sigs = docs.select("id", "quality_score", "text").mapInArrow(
+        _batch_fn("signature_rows", dcfg), spark_schema_of(SIG_SCHEMA)
+    )
+    # Read by exact dedup, bands, the pair check and the saved store: computed once. Freed with the session.
+    sigs = sigs.persist(StorageLevel.MEMORY_AND_DISK)
+    verdict = _decisions(sigs, dcfg, reference)
+    out = docs.drop("dup_cluster", "dup_cluster_size").join(verdict, "id").withColumn(
+        "stage", F.when(F.col("reason").isNotNull(), F.lit(STAGE))
+    )
     out_schema = spark_schema_of(STAGE_OUTPUT_SCHEMA)
-    parts = [kept, near_rej, exact_rej] + ([released_rej] if released_rej is not None else [])
-    out = parts[0].select(*[F.col(c).cast(out_schema[c].dataType) for c in cols])
-    for df in parts[1:]:
-        out = out.unionByName(df.select(*[F.col(c).cast(out_schema[c].dataType) for c in cols]))
-    store = sigs.join(uniq.select("id", F.col("_h").alias("h")), "id").select("id", "h", "sig")
-    return DedupPlan(out, store)
+    out = out.select(*[F.col(f.name).cast(out_schema[f.name].dataType) for f in STAGE_OUTPUT_SCHEMA])
+    return DedupPlan(out, sigs.select("id", "h", "sig"))
 
 
 def _save_signatures(plan: DedupPlan, cfg: Config, references: list[str]):
