@@ -4,8 +4,11 @@ Kiveris et al., "Connected Components in MapReduce and Beyond" (SoCC 2014), the 
 data-juicer's and MAP-NEO's Spark dedup tools use. Each step is a DataFrame group-by with `min`,
 so no node's neighbour list is ever gathered in one place (a near-duplicate "hub" with millions of
 copies costs no more memory than any other node) and nothing is collected on the driver. The
-number of rounds grows with log(n); every round is checkpointed (locally) so each round's query
-plan starts from the previous result instead of nesting all earlier rounds.
+number of rounds grows with log(n); every round is checkpointed so each round's query plan starts
+from the previous result instead of nesting all earlier rounds. With a checkpoint directory set on
+the SparkContext (`[spark] checkpoint_dir`, on storage every executor shares) rounds are written
+there and survive the loss of an executor; without one they are kept in executor storage
+(`localCheckpoint`: faster, but a lost executor fails the job instead of recomputing).
 """
 
 from __future__ import annotations
@@ -35,15 +38,24 @@ def small_star(edges: DataFrame) -> DataFrame:
     return to_min.union(self_to_min).distinct()
 
 
+def _checkpoint(df: DataFrame) -> DataFrame:
+    if df.sparkSession.sparkContext.getCheckpointDir():
+        return df.checkpoint(eager=True)
+    return df.localCheckpoint(eager=True)
+
+
 def connected_components(edges: DataFrame, max_rounds: int = 50) -> DataFrame:
     """`edges` (a, b) of any orderable type -> (id, component) for every node that has an edge,
     where `component` is the smallest id of its component. Self-loops and duplicates are fine."""
-    cur = edges.select("a", "b").where(F.col("a") != F.col("b")).distinct().localCheckpoint(eager=True)
+    cur = _checkpoint(edges.select("a", "b").where(F.col("a") != F.col("b")).distinct())
+    n_cur = cur.count()
     for _ in range(max_rounds):
-        nxt = small_star(large_star(cur)).localCheckpoint(eager=True)
-        changed = nxt.exceptAll(cur).limit(1).count() + cur.exceptAll(nxt).limit(1).count()
-        cur = nxt
-        if changed == 0:
+        nxt = _checkpoint(small_star(large_star(cur)))
+        # Both are sets: equal iff the same size and nxt has no edge cur lacks (one shuffle, not two).
+        n_nxt = nxt.count()
+        same = n_nxt == n_cur and nxt.join(cur, ["a", "b"], "left_anti").limit(1).count() == 0
+        cur, n_cur = nxt, n_nxt
+        if same:
             break
     else:
         raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")

@@ -55,6 +55,8 @@ def get_spark(cfg: Config, master: str | None = None, extra: dict[str, Any] | No
     for k, v in conf.items():
         b = b.config(k, v)
     spark = b.getOrCreate()
+    if s["checkpoint_dir"]:
+        spark.sparkContext.setCheckpointDir(s["checkpoint_dir"])
     spark.sparkContext.setLogLevel("WARN")
     if s["shuffle_partitions"] <= 0:
         spark.conf.set("spark.sql.shuffle.partitions", str(2 * spark.sparkContext.defaultParallelism))

@@ -57,3 +57,19 @@ def test_random_graph_matches_union_find(spark):
     rng = random.Random(7)
     edges = [(n(rng.randrange(300)), n(rng.randrange(300))) for _ in range(250)]
     assert run(spark, edges) == union_find(edges)
+
+
+def test_reliable_checkpoints_when_a_checkpoint_dir_is_set(spark, tmp_path):
+    """[spark] checkpoint_dir: rounds are written to shared storage (survive executor loss), same result."""
+    sc = spark.sparkContext
+    assert sc.getCheckpointDir() is None
+    sc.setCheckpointDir(str(tmp_path / "ckpt"))
+    try:
+        edges = CASES["cycle"] + CASES["two components and a pair"]
+        assert run(spark, edges) == union_find(edges)
+        written = [p for p in (tmp_path / "ckpt").rglob("part-*")]
+        assert written, "checkpoint files must be on the shared directory"
+    finally:
+        # No public API unsets it: restore the test session's default (executor-local checkpoints).
+        getattr(sc._jsc.sc(), "checkpointDir_$eq")(sc._jvm.scala.Option.empty())
+    assert sc.getCheckpointDir() is None
