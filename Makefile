@@ -17,7 +17,7 @@ ARGS   ?=
 DATA   ?= ../shared/data
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo test collect coarse quality train-quality dedup fine sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash eval-rules clean help
+.PHONY: setup demo test collect coarse quality train-quality dedup fine sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
@@ -95,7 +95,12 @@ bench-quality: $(STAMP)
 bench-minhash: $(STAMP)
 	$(PY) bench/dedup/bench_minhash.py --data $(DATA)
 
-bench: bench-extract bench-collect bench-rules bench-quality bench-minhash
+# datatrove runs in its own venv (bench/dedup/setup_datatrove.sh); ~20 min on 2 cores, mostly datatrove's jieba words.
+bench-dedup: $(STAMP)
+	bash bench/dedup/setup_datatrove.sh
+	$(PY) bench/dedup/bench_dedup.py --data $(DATA) $(ARGS)
+
+bench: bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup
 
 clean:
 	rm -rf out build spark-warehouse .pytest_cache

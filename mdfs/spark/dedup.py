@@ -72,9 +72,11 @@ def _near_edges(sigs: DataFrame, dcfg: dict[str, Any]) -> DataFrame:
     from mdfs.dedup.bands import BAND_SCHEMA, PAIR_SCHEMA
 
     bands = sigs.mapInArrow(_batch_fn("bands_from_signatures", dcfg), spark_schema_of(BAND_SCHEMA))
-    bucket_min = bands.groupBy("band", "h").agg(F.min("id").alias("a"))
+    # Star edges: every member of a bucket to the bucket's smallest id (one exchange; a bucket's
+    # members are never gathered into one row, so a hub of a million copies costs nothing special).
     edges = (
-        bands.join(bucket_min, ["band", "h"]).where(F.col("id") != F.col("a"))
+        bands.withColumn("a", F.min("id").over(Window.partitionBy("band", "h")))
+        .where(F.col("id") != F.col("a"))
         .select("a", F.col("id").alias("b"))
         # Released-released edges change no verdict: a new document reaching any released one is
         # rejected, and its path to the first released node on the way needs no such edge.
@@ -117,7 +119,7 @@ def _decisions(sigs: DataFrame, dcfg: dict[str, Any], reference: DataFrame | Non
     nodes = sigs.join(uniq.select("id"), "id").select("id", "sig")
     if reference is not None:
         nodes = nodes.unionByName(reference.select("id", "sig"))
-    comp = connected_components(_near_edges(nodes, dcfg))
+    comp = connected_components(_near_edges(nodes, dcfg), clean=True)  # distinct, no self-loops
 
     u = uniq.join(comp, "id", "left").withColumn("component", F.coalesce("component", "id"))
     if reference is not None:
@@ -155,8 +157,11 @@ def dedup_dataframe(docs: DataFrame, cfg: Config, reference: DataFrame | None = 
     sigs = docs.select("id", "quality_score", "text").mapInArrow(
         _batch_fn("signature_rows", dcfg), spark_schema_of(SIG_SCHEMA)
     )
-    # Read by exact dedup, bands, the pair check and the saved store: computed once. Freed with the session.
+    # Read by exact dedup, bands, the pair check and the saved store: computed once, now (a lazy
+    # persist would be computed by several of the concurrent query stages that first read it).
+    # Freed with the session.
     sigs = sigs.persist(StorageLevel.MEMORY_AND_DISK)
+    sigs.count()
     verdict = _decisions(sigs, dcfg, reference)
     out = docs.drop("dup_cluster", "dup_cluster_size").join(verdict, "id").withColumn(
         "stage", F.when(F.col("reason").isNotNull(), F.lit(STAGE))
