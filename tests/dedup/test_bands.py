@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from mdfs.config import load_config
 from mdfs.dedup.bands import bands_from_signatures, pair_jaccard, signature_rows
@@ -42,3 +43,24 @@ def test_pair_jaccard_separates_near_and_unrelated():
     ])
     j = pair_jaccard(pairs, D).column("j").to_pylist()
     assert j[0] > 0.7 and j[1] < 0.2 and j[2] == 1.0
+
+
+def test_word_shingle_signatures_differ_from_char_but_keep_near_duplicates_close():
+    w = {**D, "tokens": "word"}
+    sig_w = signature_rows(batch(), w)
+    sig_c = signature_rows(batch(), D)
+    assert sig_w.column("sig").to_pylist() != sig_c.column("sig").to_pylist()
+    assert sig_w.column("h").to_pylist() == sig_c.column("h").to_pylist()  # sha256 of the text either way
+    s = {i: np.frombuffer(b, dtype=np.uint32) for i, b in zip("abc", sig_w.column("sig").to_pylist())}
+    assert (s["a"] == s["b"]).mean() > (s["a"] == s["c"]).mean()
+    with pytest.raises(ValueError, match="tokens"):
+        signature_rows(batch(), {**D, "tokens": "bytes"})
+
+
+def test_signature_rows_carry_quality_and_sha256():
+    import hashlib
+
+    b = pa.RecordBatch.from_pylist([{"id": "a", "quality_score": 0.5, "text": A}, {"id": "b", "quality_score": None, "text": None}])
+    out = signature_rows(b, D)
+    assert out.column("quality_score").to_pylist() == [0.5, None]
+    assert out.column("h").to_pylist() == [hashlib.sha256(A.encode()).hexdigest(), hashlib.sha256(b"").hexdigest()]
