@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from mdfs.dedup.shingles import normalized_codepoints
+from mdfs.dedup.shingles import fmix64, normalized_codepoints
 
 SHINGLE_N = 5
 GENUINE_J = 0.5  # a removed document needs a partner at least this close to count as a true positive
@@ -58,16 +58,6 @@ BUCKETS: list[tuple[str, float, float]] = [  # label, lower (inclusive), upper (
 _U64 = np.uint64
 _SEED64 = _U64(0x243F6A8885A308D3)  # pi digits; nonzero so a shingle's length enters the hash
 _MUL64 = _U64(0x100000001B3)  # FNV-1a 64-bit prime, odd
-_M1, _M2, _S33 = _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53), _U64(33)
-
-
-def _fmix64(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finalizer (a bijection, so it adds no collisions)."""
-    h = h ^ (h >> _S33)
-    h = h * _M1
-    h = h ^ (h >> _S33)
-    h = h * _M2
-    return h ^ (h >> _S33)
 
 
 def shingle_set(text: str, n: int = SHINGLE_N) -> np.ndarray:
@@ -86,7 +76,7 @@ def shingle_set(text: str, n: int = SHINGLE_N) -> np.ndarray:
     for j in range(k):
         h *= _MUL64
         h += cps[j : j + m]
-    h = _fmix64(h)
+    h = fmix64(h)  # a bijection: adds no collisions
     h.sort()
     return h[np.concatenate(([True], h[1:] != h[:-1]))] if h.size > 1 else h
 
