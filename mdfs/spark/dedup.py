@@ -171,19 +171,16 @@ def dedup_dataframe(docs: DataFrame, cfg: Config, reference: DataFrame | None = 
     return DedupPlan(out, sigs.select("id", "h", "sig"))
 
 
-def _save_signatures(plan: DedupPlan, cfg: Config, references: list[str]):
+def _save_signatures(plan: DedupPlan, cfg: Config, references: list[str], df: DataFrame, tmp: Path) -> dict[str, Any]:
     """Write the kept documents' signatures into the stage's temporary folder (atomic with the rest)."""
-
-    def write(df: DataFrame, tmp: Path) -> dict[str, Any]:
-        kept_ids = df.where(F.col("reason").isNull()).select("id")
-        store = plan.signatures.join(kept_ids, "id")
-        folder = tmp / SIGNATURES_DIR
-        store.write.option("compression", cfg["spark"]["parquet_compression"]).parquet(str(folder))
-        n = df.sparkSession.read.parquet(str(folder)).count()
-        write_meta(folder, cfg["dedup"], n, references)
-        return {"signatures_saved": n, "references": references}
-
-    return write
+    kept_ids = df.where(F.col("reason").isNull()).select("id")
+    folder = tmp / SIGNATURES_DIR
+    plan.signatures.join(kept_ids, "id").write.option(
+        "compression", cfg["spark"]["parquet_compression"]
+    ).parquet(str(folder))
+    n = df.sparkSession.read.parquet(str(folder)).count()
+    write_meta(folder, cfg["dedup"], n, references)
+    return {"signatures_saved": n, "references": references}
 
 
 def run_dedup(
@@ -202,7 +199,7 @@ def run_dedup(
     return run_stage(
         spark, STAGE, build, out_root, cfg, overwrite=overwrite,
         inputs={"inputs": paths, "references": refs}, rows_in=lambda: read_docs(spark, paths).count(),
-        extra_outputs=lambda df, tmp: _save_signatures(plan["p"], cfg, refs)(df, tmp),
+        extra_outputs=lambda df, tmp: _save_signatures(plan["p"], cfg, refs, df, tmp),
     )
 
 
