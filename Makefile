@@ -17,7 +17,7 @@ ARGS   ?=
 DATA   ?= ../shared/data
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo test collect coarse quality train-quality dedup fine sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup eval-rules clean help
+.PHONY: setup demo test collect coarse quality train-quality dedup fine sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup check-megatron eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
@@ -99,6 +99,11 @@ bench-minhash: $(STAMP)
 bench-dedup: $(STAMP)
 	bash bench/dedup/setup_datatrove.sh
 	$(PY) bench/dedup/bench_dedup.py --data $(DATA) $(ARGS)
+
+# Our .bin/.idx against megatron-core itself (torch CPU + megatron-core in bench/shard/.venv-megatron).
+check-megatron:
+	bash bench/shard/setup_megatron.sh
+	PYTHONPATH=$(CURDIR) bench/shard/.venv-megatron/bin/python bench/shard/check_megatron.py
 
 bench: bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup
 
