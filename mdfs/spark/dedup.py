@@ -32,6 +32,9 @@ from mdfs.spark.docstage import default_input, read_docs
 from mdfs.spark.runner import StageResult, run_stage
 
 STAGE = "dedup"
+# Up to this many documents the verdicts (~100 bytes a row) are broadcast to the final join, so the
+# documents' text is not shuffled at all; above it a sort-merge join shuffles it once.
+BROADCAST_VERDICT_MAX_DOCS = 1_000_000
 
 
 def _batch_fn(name: str, dcfg: dict[str, Any]):
@@ -148,8 +151,9 @@ def _decisions(sigs: DataFrame, dcfg: dict[str, Any], reference: DataFrame | Non
 def dedup_dataframe(docs: DataFrame, cfg: Config, reference: DataFrame | None = None) -> DedupPlan:
     """Kept and rejected rows of the dedup stage (stage output schema), and the new signatures.
 
-    The text is read once (signatures + sha256, per batch) and shuffled once (the final join of
-    each document with its verdict); exact dedup, LSH and components run on narrow rows.
+    The text is read once for signatures + sha256 (per batch) and once for the output; exact dedup,
+    LSH and components run on narrow rows, and the text is shuffled at most once (the final join,
+    only above BROADCAST_VERDICT_MAX_DOCS documents).
     """
     from mdfs.dedup.bands import SIG_SCHEMA
 
@@ -161,8 +165,10 @@ def dedup_dataframe(docs: DataFrame, cfg: Config, reference: DataFrame | None = 
     # persist would be computed by several of the concurrent query stages that first read it).
     # Freed with the session.
     sigs = sigs.persist(StorageLevel.MEMORY_AND_DISK)
-    sigs.count()
+    n_docs = sigs.count()
     verdict = _decisions(sigs, dcfg, reference)
+    if n_docs <= BROADCAST_VERDICT_MAX_DOCS:
+        verdict = F.broadcast(verdict)
     out = docs.drop("dup_cluster", "dup_cluster_size").join(verdict, "id").withColumn(
         "stage", F.when(F.col("reason").isNotNull(), F.lit(STAGE))
     )
