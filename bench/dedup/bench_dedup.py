@@ -173,10 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scaling", default="25000,50000,100000")
     ap.add_argument("--word-docs", type=int, default=10000, help="corpus for the jieba word-shingle run; 0 = skip")
     ap.add_argument("--no-datatrove", action="store_true")
+    ap.add_argument("--render-only", action="store_true", help="re-render the last dedup_results.json")
     ap.add_argument("--floor-only", action="store_true",
                     help="only (re)measure the Spark floor and re-render the last dedup_results.json")
     args = ap.parse_args(argv)
     data, work = Path(args.data), Path(args.work)
+    if args.render_only:
+        write_section("Dedup", render(json.loads((HERE / "dedup_results.json").read_text())))
+        return 0
     if not (data / "text" / "high_quality").is_dir():
         print(f"{data}/text/high_quality not found; nothing to measure", file=sys.stderr)
         return 0
@@ -309,6 +313,15 @@ def render(res: dict[str, Any]) -> str:
     if res["scaling"]:
         a, b = res["scaling"][0], res["scaling"][-1]
         lines += ["", f"Time ratio {b['docs'] // a['docs']}x docs: {b['seconds'] / a['seconds']:.2f}x."]
+        same = [x for x in res["scaling"] if x["docs"] == res["docs"]]
+        if same:
+            lines.append(
+                f"Run-to-run spread of ours on this 2-core VM: the {res['docs']:,}-document corpus took {o['seconds']:.1f} s "
+                f"in the comparison and {same[0]['seconds']:.1f} s in the scaling series of the same run "
+                f"({res['docs'] / same[0]['seconds'] / CORES:,.0f} docs/s per core, "
+                + (f"{res['docs'] / same[0]['seconds'] / CORES / dt['docs_per_s_per_core']:.1f}x datatrove's Chinese settings)."
+                   if dt else "no datatrove figure).")
+            )
     if res.get("tokens"):
         t = res["tokens"]
         lines += [
