@@ -15,15 +15,20 @@ CONFIG ?=
 SET    ?=
 ARGS   ?=
 DATA   ?= ../shared/data
+MASTER ?=
+MASTERARG = $(if $(MASTER),--master $(MASTER))
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo test collect coarse quality train-quality dedup fine sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup check-megatron eval-rules clean help
+.PHONY: setup demo all test collect coarse quality train-quality dedup fine tokenizer tokenize shard verify-shards sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-shard check-megatron eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
 	@echo "make test   - install and run the test suite"
+	@echo "make all IN=<crawl> OUT=<run dir> [MASTER=spark://…]   - every stage in order, finished ones skipped"
 	@echo "make collect IN=<files|dirs|globs> OUT=<run dir>   (also CONFIG=… SET='a.b=c …' ARGS=--overwrite)"
 	@echo "make coarse|quality|dedup|fine OUT=<run dir> [IN=<parquet dir>]  (default input: the previous finished stage's kept/)"
+	@echo "make tokenizer|shard OUT=<run dir>   - train the tokenizer / encode + write Megatron shards; make tokenize = both"
+	@echo "make verify-shards OUT=<run dir>      - check the shards against manifest.json, decode samples"
 	@echo "make train-quality DATA=../shared/data   - rebuild quality_models/zh_quality.ftz and its MODEL_CARD.md"
 	@echo "make bench  - benchmarks (bench/RESULTS.md)"
 
@@ -41,16 +46,19 @@ $(SAMPLE): $(STAMP) $(wildcard mdfs/sample/*.py)
 sample: $(SAMPLE)
 
 demo: $(SAMPLE)
-	$(PY) -m mdfs.cli run collect --input $(SAMPLE) --output $(OUT) $(RUNARGS)
-	$(PY) -m mdfs.cli run coarse --output $(OUT) $(RUNARGS)
-	$(PY) -m mdfs.cli run quality --output $(OUT) $(RUNARGS)
-	$(PY) -m mdfs.cli run dedup --output $(OUT) $(RUNARGS)
-	$(PY) -m mdfs.cli run fine --output $(OUT) $(RUNARGS)
+	$(PY) -m mdfs.cli pipeline --input $(SAMPLE) --output $(OUT) $(MASTERARG) $(RUNARGS)
+	$(PY) -m mdfs.cli shards verify $(OUT)/07_shard
 	@echo
 	@echo "== per-stage summary ($(OUT)) =="
 	@$(PY) -m mdfs.cli summary $(OUT)
 	@echo
 	@echo "outputs: $(abspath $(OUT))/<nn>_<stage>/{kept,rejected}/*.parquet, stats.json"
+	@echo "shards:  $(abspath $(OUT))/07_shard/{train,valid}/shard_*.{bin,idx}, manifest.json"
+
+# Every stage in order on one Spark session (finished stages skipped): IN=<crawl> (default: the sample
+# crawl), MASTER=spark://host:7077 (default: [spark] master).
+all: $(if $(IN),$(STAMP),$(SAMPLE))
+	$(PY) -m mdfs.cli pipeline --input $(or $(IN),$(SAMPLE)) --output $(OUT) $(MASTERARG) $(RUNARGS)
 
 test: $(STAMP)
 	MDFS_SHARED_DATA=$(DATA) $(PY) -m pytest -q
@@ -73,6 +81,20 @@ dedup: $(STAMP)
 
 fine: $(STAMP)
 	$(PY) -m mdfs.cli run fine --output $(OUT) $(if $(IN),--input $(IN)) $(RUNARGS)
+
+# The tokenizer: trained on the last filtering stage's kept output (or tokenize.tokenizer adopted).
+tokenizer: $(STAMP)
+	$(PY) -m mdfs.cli run tokenize --output $(OUT) $(if $(IN),--input $(IN)) $(RUNARGS)
+
+# Encode with the run's tokenizer and write Megatron .bin/.idx shards + manifest.json.
+shard: $(STAMP)
+	$(PY) -m mdfs.cli run shard --output $(OUT) $(if $(IN),--input $(IN)) $(RUNARGS)
+
+# tokenizer, then encode + shard.
+tokenize: tokenizer shard
+
+verify-shards: $(STAMP)
+	$(PY) -m mdfs.cli shards verify $(or $(IN),$(OUT)/07_shard)
 
 summary: $(STAMP)
 	$(PY) -m mdfs.cli summary $(OUT)
@@ -100,12 +122,16 @@ bench-dedup: $(STAMP)
 	bash bench/dedup/setup_datatrove.sh
 	$(PY) bench/dedup/bench_dedup.py --data $(DATA) $(ARGS)
 
+# Tokenize + shard MB/s per core vs tokenizers' encode_batch (corpus and tokenizer cached in bench/shard/.cache).
+bench-shard: $(STAMP)
+	$(PY) bench/shard/bench_shard.py --data $(DATA) $(ARGS)
+
 # Our .bin/.idx against megatron-core itself (torch CPU + megatron-core in bench/shard/.venv-megatron).
 check-megatron:
 	bash bench/shard/setup_megatron.sh
-	PYTHONPATH=$(CURDIR) bench/shard/.venv-megatron/bin/python bench/shard/check_megatron.py
+	PYTHONPATH=$(CURDIR) bench/shard/.venv-megatron/bin/python bench/shard/check_megatron.py $(if $(wildcard $(OUT)/07_shard/manifest.json),--shards $(OUT)/07_shard)
 
-bench: bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup
+bench: bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-shard
 
 clean:
 	rm -rf out build spark-warehouse .pytest_cache

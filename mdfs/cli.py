@@ -15,7 +15,7 @@ from pathlib import Path
 from mdfs.config import ConfigError, load_config
 from mdfs.schema import STAGES, stage_dir_name
 
-RUNNABLE = ["collect", "coarse", "quality", "dedup", "fine"]  # grows as stages land
+RUNNABLE = ["collect", "coarse", "quality", "dedup", "fine", "tokenize", "shard"]
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -35,9 +35,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", "-o", help="run folder OUT; the stage writes OUT/<nn>_<stage>/")
     _add_common(run)
 
+    pipe = sub.add_parser("pipeline", help="run every stage in order (finished stages are skipped)")
+    pipe.add_argument("--input", "-i", nargs="+", required=True, help="crawl files, folders or globs for collect")
+    pipe.add_argument("--output", "-o", help="run folder OUT")
+    _add_common(pipe)
+
+    aud = sub.add_parser("audit", help="check a whole run: rows in = kept + rejected, no id lost, added or repeated")
+    aud.add_argument("out")
+    aud.add_argument("--master", help="Spark master (default: [spark].master)")
+
     summ = sub.add_parser("summary", help="print a per-stage summary of a run folder")
     summ.add_argument("out")
     summ.add_argument("--json", action="store_true")
+
+    shards = sub.add_parser("shards", help="work with a shard folder (OUT/07_shard)")
+    shards_sub = shards.add_subparsers(dest="shards_cmd", required=True)
+    ver = shards_sub.add_parser("verify", help="check manifest, sha256, headers, sizes, EOS, vocabulary; decode samples")
+    ver.add_argument("dir")
+    ver.add_argument("--samples", type=int, default=3, help="documents decoded per shard")
 
     cfg = sub.add_parser("config", help="print the resolved configuration and its hash")
     _add_common(cfg)
@@ -52,31 +67,61 @@ def build_parser() -> argparse.ArgumentParser:
 def run_stage_command(args: argparse.Namespace) -> int:
     cfg = load_config(args.config, args.set)
     out = args.output or cfg["run"]["output"]
-    if args.stage == "quality":
-        # A missing or corrupt model is one clear error here, before Spark starts or reads anything.
-        from mdfs.quality.score import load_model
-
-        load_model(cfg["quality"]["model"])
+    _preflight(args.stage, cfg)
     from mdfs.spark.session import get_spark
 
-    spark = get_spark(cfg, args.master)
-    if args.stage == "collect":
-        if not args.input:
+    res = run_one(get_spark(cfg, args.master), args.stage, out, cfg, args.input, args.overwrite)
+    print(format_stage(res.stats, skipped=res.skipped))
+    print(f"output: {res.path}")
+    return 0
+
+
+def _preflight(stage: str, cfg: dict) -> None:
+    """Errors that need no Spark are raised before Spark starts or reads anything."""
+    if stage == "quality":
+        from mdfs.quality.score import load_model
+
+        load_model(cfg["quality"]["model"])  # a missing or corrupt model: one clear error
+
+
+def run_one(spark, stage: str, out: str, cfg: dict, inputs: list[str] | None, overwrite: bool):
+    """Run one stage (skipped when its _SUCCESS exists, unless overwrite) and return its StageResult."""
+    if stage == "collect":
+        if not inputs:
             raise ConfigError("collect needs --input (files, folders or globs)")
         from mdfs.spark.collect import run_collect
 
-        res = run_collect(spark, args.input, out, cfg, overwrite=args.overwrite)
-    elif args.stage == "dedup":
+        return run_collect(spark, inputs, out, cfg, overwrite=overwrite)
+    if stage == "dedup":
         from mdfs.spark.dedup import run_dedup
 
-        res = run_dedup(spark, out, cfg, args.input, args.overwrite)
-    else:
-        from mdfs.spark.docstage import run_doc_stage
+        return run_dedup(spark, out, cfg, inputs, overwrite)
+    if stage == "tokenize":
+        from mdfs.spark.tokenize import run_tokenize
+
+        return run_tokenize(spark, out, cfg, inputs, overwrite)
+    if stage == "shard":
+        from mdfs.spark.shard import run_shard
+
+        return run_shard(spark, out, cfg, inputs, overwrite)
+    from mdfs.spark.docstage import run_doc_stage
+
+    return run_doc_stage(spark, stage, _batch_fn(stage), out, cfg, inputs, overwrite)
 
 
-        res = run_doc_stage(spark, args.stage, _batch_fn(args.stage), out, cfg, args.input, args.overwrite)
-    print(format_stage(res.stats, skipped=res.skipped))
-    print(f"output: {res.path}")
+def pipeline_command(args: argparse.Namespace) -> int:
+    """Every stage in order on one Spark session; finished stages (with _SUCCESS) are skipped."""
+    cfg = load_config(args.config, args.set)
+    out = args.output or cfg["run"]["output"]
+    for stage in RUNNABLE:
+        _preflight(stage, cfg)
+    from mdfs.spark.session import get_spark
+
+    spark = get_spark(cfg, args.master)
+    for stage in RUNNABLE:
+        res = run_one(spark, stage, out, cfg, args.input if stage == "collect" else None, args.overwrite)
+        print(format_stage(res.stats, skipped=res.skipped), flush=True)
+    print(f"output: {out}")
     return 0
 
 
@@ -104,6 +149,13 @@ def format_stage(stats: dict, skipped: bool = False) -> str:
     lines = [head]
     for reason, v in stats["reasons"].items():
         lines.append(f"    {reason:<28} {v['docs']:>8,}")
+    ex = stats.get("extra") or {}
+    if stats["stage"] == "tokenize":
+        how = f"trained on {ex.get('sample_chars', 0):,} chars" if ex.get("trained") else f"given ({ex.get('source')})"
+        lines.append(f"    tokenizer: {ex.get('vocab_size', 0):,} tokens, {how}; held-out chars/token {ex.get('chars_per_token')}")
+    if stats["stage"] == "shard":
+        splits = ", ".join(f"{k} {v['documents']:,} docs / {v['tokens']:,} tokens" for k, v in (ex.get("splits") or {}).items())
+        lines.append(f"    {ex.get('shards')} shards ({ex.get('dtype')}): {splits}; chars/token {ex.get('chars_per_token')}")
     if stats.get("edits"):
         lines.append("    edits: " + ", ".join(f"{k} {v:,}" for k, v in stats["edits"].items()))
     return "\n".join(lines)
@@ -133,6 +185,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "run":
             return run_stage_command(args)
+        if args.cmd == "pipeline":
+            return pipeline_command(args)
+        if args.cmd == "audit":
+            from mdfs.spark.audit import audit_main
+            from mdfs.spark.session import get_spark
+
+            return audit_main(get_spark(load_config(), args.master), args.out)
+        if args.cmd == "shards":
+            from mdfs.shard.manifest import verify_main
+
+            return verify_main(args.dir, args.samples)
         if args.cmd == "summary":
             return summary(args.out, args.json)
         if args.cmd == "config":

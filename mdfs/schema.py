@@ -44,7 +44,7 @@ STAGE_OUTPUT_SCHEMA = pa.schema(list(DOC_SCHEMA) + REJECT_FIELDS)
 DOC_COLUMNS = [f.name for f in DOC_SCHEMA]
 
 # Stage order fixes the <nn>_ prefix of every output folder.
-STAGES = ["collect", "coarse", "quality", "dedup", "fine", "shard"]
+STAGES = ["collect", "coarse", "quality", "dedup", "fine", "tokenize", "shard"]
 
 
 def stage_dir_name(stage: str) -> str:

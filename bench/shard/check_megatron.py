@@ -9,7 +9,9 @@ For uint16 and int32 it writes the same random documents (one empty, one of dtyp
 with our IndexedWriter and with megatron-core's IndexedDatasetBuilder, asserts the .bin and .idx
 are byte-identical, reads ours back with megatron-core's IndexedDataset and compares every
 sequence, and reads Megatron's with our IndexedReader. Also checks dtype_for_vocab against
-DType.optimal_dtype. Prints one JSON line; exits 1 on any mismatch.
+DType.optimal_dtype. With `--shards OUT/07_shard` it also opens every shard the pipeline wrote
+(listed in its manifest.json) with IndexedDataset and compares every sequence with ours.
+Prints one JSON line; exits 1 on any mismatch.
 """
 
 from __future__ import annotations
@@ -107,12 +109,37 @@ def check_dtype(
     return res
 
 
+def check_pipeline_shards(folder: Path, errors: list[str]) -> dict[str, object]:
+    """Every shard of a shard-stage folder, read by megatron-core and by us: same sequences."""
+    man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    docs = tokens = 0
+    for sh in man["shards"]:
+        prefix = str(folder / sh["prefix"])
+        try:
+            ds = IndexedDataset(prefix)
+            with IndexedReader(prefix) as r:
+                same = (
+                    len(ds) == len(r) == sh["documents"]
+                    and np.dtype(ds.index.dtype) == np.dtype(man["dtype"])
+                    and all(np.array_equal(ds[i], r[i]) for i in range(len(r)))
+                )
+            if not same:
+                errors.append(f"{sh['prefix']}: megatron-core reads other sequences than ours")
+            docs += len(ds)
+            tokens += int(np.asarray(ds.sequence_lengths).sum())
+        except Exception as e:  # noqa: BLE001
+            errors.append(f"{sh['prefix']}: {type(e).__name__}: {e}")
+    return {"folder": str(folder), "shards": len(man["shards"]), "documents": docs, "tokens": tokens,
+            "manifest_tokens": sum(s["tokens"] for s in man["splits"].values())}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
         "--docs", type=int, default=3000, help="documents per dtype (default 3000)"
     )
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--shards", type=Path, help="a shard-stage folder (OUT/07_shard) to read with megatron-core")
     args = ap.parse_args(argv)
     if args.docs < 200:
         ap.error("--docs must be at least 200")
@@ -132,12 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     ok = not errors and all(
         v if isinstance(v, bool) else all(v.values()) for v in checks.values()
     )
+    pipeline = None
+    if args.shards is not None:
+        pipeline = check_pipeline_shards(args.shards, errors)
+        ok = ok and not errors and pipeline["tokens"] == pipeline["manifest_tokens"] > 0
     summary = {
         "megatron_core": megatron.core.__version__,
         "torch": torch.__version__,
         "numpy": np.__version__,
         "docs_per_dtype": args.docs,
         "checks": checks,
+        "pipeline_shards": pipeline,
         "errors": errors,
         "ok": ok,
     }

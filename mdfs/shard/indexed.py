@@ -179,6 +179,26 @@ class IndexedWriter:
         self._lengths.append(n)
         self._tokens += n
 
+    def add_documents(self, tokens: np.ndarray, lengths: np.ndarray | Sequence[int]) -> None:
+        """Append many documents at once: `tokens` laid end to end, `lengths` tokens each.
+
+        One range check and one write for the whole block, so a shard writer fed Arrow batches
+        does no Python work per document.
+        """
+        if self._closed:
+            raise ValueError("IndexedWriter is closed")
+        lens = np.asarray(lengths, dtype=np.int64)
+        if lens.ndim != 1 or (lens.size and (lens.min() < 0 or lens.max() > _INT32_MAX)):
+            raise ValueError("lengths must be one-dimensional, in [0, 2**31-1]")
+        buf = self._as_tokens(tokens)
+        total = int(lens.sum())
+        if len(buf) != total:
+            raise ValueError(f"lengths sum to {total} but {len(buf)} tokens were given")
+        if total:
+            self._bin.write(buf)
+        self._lengths.extend(lens.tolist())
+        self._tokens += total
+
     def _as_tokens(self, tokens: np.ndarray | Sequence[int]) -> np.ndarray | array[int]:
         """The document as a 1-D buffer in the shard's dtype, range checked."""
         dt = self.dtype
@@ -375,6 +395,11 @@ class IndexedReader:
                 f"the file has {self._bin_size}"
             )
         return np.frombuffer(self._bin, dtype=self.dtype, count=length, offset=ptr)
+
+    def all_tokens(self) -> np.ndarray:
+        """Every token of the shard, end to end (a view of the mapped .bin)."""
+        item = self.dtype.itemsize
+        return np.frombuffer(self._bin, dtype=self.dtype, count=self._bin_size // item)
 
     def verify(self) -> list[str]:
         """Every inconsistency found between the header, the index arrays and the .bin."""

@@ -12,10 +12,14 @@ from mdfs.spark.runner import StageResult, is_done, run_stage
 
 
 def default_input(out_root: str | Path, stage: str) -> str:
-    """The kept output of the latest finished stage before `stage` in pipeline order."""
+    """The kept output of the latest finished stage before `stage` in pipeline order.
+
+    Stages that filter nothing (tokenize trains a tokenizer) have no kept/ and are passed over.
+    """
     for prev in reversed(STAGES[: STAGES.index(stage)]):
-        if is_done(out_root, prev):
-            return str(Path(out_root) / stage_dir_name(prev) / "kept")
+        kept = Path(out_root) / stage_dir_name(prev) / "kept"
+        if is_done(out_root, prev) and kept.is_dir():
+            return str(kept)
     raise FileNotFoundError(f"{stage}: no finished earlier stage under {out_root}; give --input")
 
 

