@@ -19,7 +19,7 @@ MASTER ?=
 MASTERARG = $(if $(MASTER),--master $(MASTER))
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo all test collect coarse quality train-quality dedup fine tokenizer tokenize shard verify-shards sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-shard check-megatron eval-rules clean help
+.PHONY: setup demo all report report-screenshot test collect coarse quality train-quality dedup fine tokenizer tokenize shard verify-shards sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-tokenize bench-shard check-megatron eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
@@ -28,6 +28,7 @@ help:
 	@echo "make collect IN=<files|dirs|globs> OUT=<run dir>   (also CONFIG=… SET='a.b=c …' ARGS=--overwrite)"
 	@echo "make coarse|quality|dedup|fine OUT=<run dir> [IN=<parquet dir>]  (default input: the previous finished stage's kept/)"
 	@echo "make tokenizer|shard OUT=<run dir>   - train the tokenizer / encode + write Megatron shards; make tokenize = both"
+	@echo "make report OUT=<run dir> / make report-screenshot   - OUT/report/report.html + .json (+ report.png via headless chromium)"
 	@echo "make verify-shards OUT=<run dir>      - check the shards against manifest.json, decode samples"
 	@echo "make train-quality DATA=../shared/data   - rebuild quality_models/zh_quality.ftz and its MODEL_CARD.md"
 	@echo "make bench  - benchmarks (bench/RESULTS.md)"
@@ -54,6 +55,7 @@ demo: $(SAMPLE)
 	@echo
 	@echo "outputs: $(abspath $(OUT))/<nn>_<stage>/{kept,rejected}/*.parquet, stats.json"
 	@echo "shards:  $(abspath $(OUT))/07_shard/{train,valid}/shard_*.{bin,idx}, manifest.json"
+	@echo "report:  $(abspath $(OUT))/report/report.html"
 
 # Every stage in order on one Spark session (finished stages skipped): IN=<crawl> (default: the sample
 # crawl), MASTER=spark://host:7077 (default: [spark] master).
@@ -93,6 +95,20 @@ shard: $(STAMP)
 # tokenizer, then encode + shard.
 tokenize: tokenizer shard
 
+REPORT_HTML = $(OUT)/report/report.html
+
+# The report of a run folder: OUT/report/report.html (self-contained) and report.json.
+report: $(STAMP)
+	$(PY) -m mdfs.cli report $(OUT) $(RUNARGS) $(MASTERARG)
+
+# Rebuilt only when a stage's stats.json is newer than the report.
+$(REPORT_HTML): $(wildcard $(OUT)/*/stats.json) | $(STAMP)
+	$(PY) -m mdfs.cli report $(OUT) $(RUNARGS) $(MASTERARG)
+
+# Full-page PNG of the report with headless Chromium (Debian: apt-get install chromium fonts-wqy-microhei).
+report-screenshot: $(REPORT_HTML)
+	$(PY) -m mdfs.report.screenshot $(REPORT_HTML) $(OUT)/report/report.png
+
 verify-shards: $(STAMP)
 	$(PY) -m mdfs.cli shards verify $(or $(IN),$(OUT)/07_shard)
 
@@ -122,6 +138,11 @@ bench-dedup: $(STAMP)
 	bash bench/dedup/setup_datatrove.sh
 	$(PY) bench/dedup/bench_dedup.py --data $(DATA) $(ARGS)
 
+# Tokenizer designs: held-out chars/token and encode MB/s per core (~11 min; ARGS=--quick for a short subset).
+bench-tokenize: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) bench/tokenize/compare.py --data $(DATA) --results-md $(ARGS)
+
 # Tokenize + shard MB/s per core vs tokenizers' encode_batch (corpus and tokenizer cached in bench/shard/.cache).
 bench-shard: $(STAMP)
 	$(PY) bench/shard/bench_shard.py --data $(DATA) $(ARGS)
@@ -131,7 +152,7 @@ check-megatron:
 	bash bench/shard/setup_megatron.sh
 	PYTHONPATH=$(CURDIR) bench/shard/.venv-megatron/bin/python bench/shard/check_megatron.py $(if $(wildcard $(OUT)/07_shard/manifest.json),--shards $(OUT)/07_shard)
 
-bench: bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-shard
+bench: bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-tokenize bench-shard
 
 clean:
 	rm -rf out build spark-warehouse .pytest_cache

@@ -40,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     pipe.add_argument("--output", "-o", help="run folder OUT")
     _add_common(pipe)
 
+    rep = sub.add_parser("report", help="write OUT/report/report.html and report.json (the dataset quality report)")
+    rep.add_argument("out")
+    rep.add_argument("--report-dir", help="where to write report.html/json (default OUT/report)")
+    _add_common(rep)
+
     aud = sub.add_parser("audit", help="check a whole run: rows in = kept + rejected, no id lost, added or repeated")
     aud.add_argument("out")
     aud.add_argument("--master", help="Spark master (default: [spark].master)")
@@ -110,7 +115,7 @@ def run_one(spark, stage: str, out: str, cfg: dict, inputs: list[str] | None, ov
 
 
 def pipeline_command(args: argparse.Namespace) -> int:
-    """Every stage in order on one Spark session; finished stages (with _SUCCESS) are skipped."""
+    """Every stage in order on one Spark session (finished stages, with _SUCCESS, are skipped), then the report."""
     cfg = load_config(args.config, args.set)
     out = args.output or cfg["run"]["output"]
     for stage in RUNNABLE:
@@ -121,7 +126,11 @@ def pipeline_command(args: argparse.Namespace) -> int:
     for stage in RUNNABLE:
         res = run_one(spark, stage, out, cfg, args.input if stage == "collect" else None, args.overwrite)
         print(format_stage(res.stats, skipped=res.skipped), flush=True)
+    from mdfs.report.cli import build_report
+
+    rep = build_report(spark, out, cfg)
     print(f"output: {out}")
+    print(f"report: {Path(rep['html']).resolve()}")
     return 0
 
 
@@ -187,6 +196,12 @@ def main(argv: list[str] | None = None) -> int:
             return run_stage_command(args)
         if args.cmd == "pipeline":
             return pipeline_command(args)
+        if args.cmd == "report":
+            from mdfs.report.cli import main as report_main
+
+            argv2 = [args.out, *(["--report-dir", args.report_dir] if args.report_dir else [])]
+            argv2 += [*(["--config", args.config] if args.config else []), *[x for v in args.set for x in ("--set", v)]]
+            return report_main(argv2 + (["--master", args.master] if args.master else []))
         if args.cmd == "audit":
             from mdfs.spark.audit import audit_main
             from mdfs.spark.session import get_spark

@@ -287,7 +287,9 @@ Byte fallback keeps it lossless (no unk; special-token strings in text stay text
 not (text holding ▁ comes back as a space). sentencepiece, the reference: {spm_text}; on the quiet
 machine sentencepiece BPE ran 4.8 MB/s/core, below {chosen} (the two machines disagree on it, so
 the choice does not rest on that comparison). Encoding alone is ~12 MB/s/core on a quiet core: the
-10 MB/s/core tokenize+shard target is within reach only there, not on the loaded 2-core box."""
+10 MB/s/core tokenize+shard target would be within reach only there. So the pipeline does not
+encode with `tokenizers`: mdfs.tokenize.fastbpe, a compiled encoder for exactly this design (same
+ids, tested), encodes several times faster; see "Tokenize + shard"."""
 
 
 def main() -> None:

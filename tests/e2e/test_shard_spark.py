@@ -129,3 +129,27 @@ def test_empty_documents_are_rejected_with_a_reason(spark, sharded, tmp_path):
     tok = load_tokenizer(r.path / "tokenizer.json")
     with IndexedReader(r.path / man["shards"][0]["prefix"]) as rd:
         assert decode_document(tok, np.asarray(rd[0])[:-1].tolist()) == rows[0]["text"]
+
+
+def test_tokenize_adopts_a_given_tokenizer(spark, sharded, sample_run, tmp_path):
+    _, _, _, res = sharded
+    given = res.path / "tokenizer.json"
+    cfg = load_config(sets=[*SETS, f'tokenize.tokenizer="{given}"'])
+    r = run_tokenize(spark, tmp_path / "out", cfg, [sample_run.coarse_kept])
+    from mdfs.tokenize import file_sha256
+
+    assert r.stats["extra"]["trained"] is False and r.stats["extra"]["source"] == str(given.resolve())
+    assert r.stats["extra"]["tokenizer_sha256"] == file_sha256(given) == file_sha256(r.path / "tokenizer.json")
+    assert r.stats["extra"]["chars_per_token"] > 1.0
+    # a tokenizer without the EOS the shards need is refused before anything is written
+    import json as _json
+
+    spec = _json.loads(given.read_text(encoding="utf-8"))
+    spec["added_tokens"] = [a for a in spec["added_tokens"] if a["content"] != "<|eos|>"]
+    spec["model"]["vocab"].pop("<|eos|>")
+    bad = tmp_path / "bad" / "tokenizer.json"
+    bad.parent.mkdir()
+    bad.write_text(_json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValueError, match="eos"):
+        run_tokenize(spark, tmp_path / "out2", load_config(sets=[*SETS, f'tokenize.tokenizer="{bad}"']), [sample_run.coarse_kept])
+    assert not (tmp_path / "out2" / "06_tokenize").exists()

@@ -1,0 +1,5 @@
+import sys
+
+from mdfs.report.cli import main
+
+sys.exit(main())
