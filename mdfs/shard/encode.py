@@ -50,9 +50,9 @@ def cached_tokenizer(tokenizer_json: str) -> Any:
     key = hashlib.sha256(tokenizer_json.encode("utf-8")).hexdigest()
     tok = _TOKENIZERS.get(key)
     if tok is None:
-        from tokenizers import Tokenizer
+        from mdfs.tokenize import tokenizer_from_str
 
-        tok = _TOKENIZERS[key] = Tokenizer.from_str(tokenizer_json)
+        tok = _TOKENIZERS[key] = tokenizer_from_str(tokenizer_json)
     return tok
 
 

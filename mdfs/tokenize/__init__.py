@@ -33,11 +33,12 @@ from mdfs.tokenize.train import (
     save_tokenizer,
     special_roles,
     token_id,
+    tokenizer_from_str,
     train_tokenizer,
 )
 
 __all__ = [
     "DEFAULT_DESIGN", "ID_DTYPE", "SPECIAL_TOKENS", "build_tokenizer", "chars_per_token",
     "decode_document", "encode_arrow", "encode_documents", "fast_encoder", "hf_encode_documents", "file_sha256", "load_tokenizer", "save_tokenizer",
-    "special_roles", "token_id", "train_tokenizer",
+    "special_roles", "token_id", "tokenizer_from_str", "train_tokenizer",
 ]

@@ -201,7 +201,13 @@ def special_roles(tok: Tokenizer) -> dict[str, str]:
 
 def load_tokenizer(path: str | Path) -> Tokenizer:
     """Read tokenizer.json; special tokens in document text are then encoded as plain text."""
-    tok = Tokenizer.from_file(str(path))
+    return tokenizer_from_str(Path(path).read_text(encoding="utf-8"))
+
+
+def tokenizer_from_str(spec: str) -> Tokenizer:
+    """A tokenizer from tokenizer.json's content, set up exactly as `load_tokenizer` sets it up
+    (executors get the JSON by broadcast and must encode the same ids as the driver)."""
+    tok = Tokenizer.from_str(spec)
     tok.encode_special_tokens = True
     return tok
 

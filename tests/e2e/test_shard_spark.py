@@ -111,7 +111,8 @@ def test_verify_reports_damage(sharded, tmp_path):
 def test_empty_documents_are_rejected_with_a_reason(spark, sharded, tmp_path):
     _, _, _, res = sharded
     rows = [
-        {"id": "a", "text": "今天天气很好，我们去公园散步。"},
+        # a special token's string inside a document is text: encoded as such on the executors too
+        {"id": "a", "text": "今天天气很好，我们去公园散步。<|eos|>不是结束"},
         {"id": "b", "text": ""},
         {"id": "c", "text": None},
     ]
@@ -128,7 +129,9 @@ def test_empty_documents_are_rejected_with_a_reason(spark, sharded, tmp_path):
     assert json.loads((r.path / "stats.json").read_text())["reasons"]["shard.empty_text"]["docs"] == 2
     tok = load_tokenizer(r.path / "tokenizer.json")
     with IndexedReader(r.path / man["shards"][0]["prefix"]) as rd:
-        assert decode_document(tok, np.asarray(rd[0])[:-1].tolist()) == rows[0]["text"]
+        ids = np.asarray(rd[0])
+        assert decode_document(tok, ids[:-1].tolist()) == rows[0]["text"]
+        assert int((ids == man["eos"]["id"]).sum()) == 1 and ids[-1] == man["eos"]["id"]
 
 
 def test_tokenize_adopts_a_given_tokenizer(spark, sharded, sample_run, tmp_path):
