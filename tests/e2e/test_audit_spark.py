@@ -8,8 +8,10 @@ from mdfs.spark.audit import audit_main, audit_run
 
 
 def _copy(sample_run, tmp_path):
+    """The shared run's collect and coarse stages (other tests add later stages to it)."""
     dst = tmp_path / "run"
-    shutil.copytree(sample_run.out, dst, ignore=shutil.ignore_patterns(".*"))
+    for stage in ("01_collect", "02_coarse"):
+        shutil.copytree(sample_run.out / stage, dst / stage)
     return dst
 
 

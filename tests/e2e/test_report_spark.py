@@ -41,9 +41,18 @@ class _Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def report(sample_run, spark, tmp_path_factory):
+def run_dir(sample_run, tmp_path_factory) -> Path:
+    """The shared run's collect and coarse stages alone (other tests add later stages to it)."""
+    d = tmp_path_factory.mktemp("report_run")
+    for stage in ("01_collect", "02_coarse"):
+        shutil.copytree(sample_run.out / stage, d / stage)
+    return d
+
+
+@pytest.fixture(scope="module")
+def report(run_dir, spark, tmp_path_factory):
     d = tmp_path_factory.mktemp("report")
-    assert main([str(sample_run.out), "--report-dir", str(d)]) == 0
+    assert main([str(run_dir), "--report-dir", str(d)]) == 0
     return d, json.loads((d / "report.json").read_text(encoding="utf-8"))
 
 
