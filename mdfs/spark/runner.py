@@ -132,9 +132,9 @@ def run_stage(
     atomically with kept/ and rejected/) and returns figures merged into stats["extra"].
     """
     final = stage_path(out_root, stage)
-    if (final / "_SUCCESS").is_file() and not overwrite:
-        log.warning("%s: already done (%s), skipping; use --overwrite to redo", stage, final)
-        return StageResult(stage, final, read_stats(out_root, stage), skipped=True)
+    done = finished_result(out_root, stage, overwrite)
+    if done is not None:
+        return done
 
     tmp = new_tmp_dir(final)
     started = time.time()
@@ -162,17 +162,33 @@ def run_stage(
             "extra": {**(extra_stats(grouped) if extra_stats else {}), **more},
             **stats_footer(spark, cfg),
         }
-        stats["seconds"] = round(time.time() - started, 3)
-        write_stats(tmp, stats)
-        if not stats["conservation_ok"]:
-            raise RuntimeError(f"{stage}: rows in {n_in} != kept {kept} + rejected {rejected}")
-        commit_stage_dir(tmp, final, started_at)
+        finish_stage(tmp, final, stats, started)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
         df.unpersist()
     return StageResult(stage, final, stats, skipped=False)
+
+
+def finished_result(out_root: str | Path, stage: str, overwrite: bool) -> StageResult | None:
+    """The finished stage's result when it has _SUCCESS and is not to be redone, else None."""
+    final = stage_path(out_root, stage)
+    if (final / "_SUCCESS").is_file() and not overwrite:
+        log.warning("%s: already done (%s), skipping; use --overwrite to redo", stage, final)
+        return StageResult(stage, final, read_stats(out_root, stage), skipped=True)
+    return None
+
+
+def finish_stage(tmp: Path, final: Path, stats: dict[str, Any], started: float) -> None:
+    """Time, write stats.json, refuse a stage whose rows in != kept + rejected, then commit atomically."""
+    stats["seconds"] = round(time.time() - started, 3)
+    write_stats(tmp, stats)
+    if not stats["conservation_ok"]:
+        raise RuntimeError(
+            f"{stats['stage']}: rows in {stats['docs_in']} != kept {stats['docs_kept']} + rejected {stats['docs_rejected']}"
+        )
+    commit_stage_dir(tmp, final, stats["started_at"])
 
 
 def stats_header(

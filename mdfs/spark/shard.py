@@ -36,7 +36,7 @@ from mdfs.schema import STAGE_OUTPUT_SCHEMA
 from mdfs.spark.apply import spark_schema_of
 from mdfs.spark.docstage import default_input, read_docs
 from mdfs.spark.runner import (
-    StageResult, commit_stage_dir, new_tmp_dir, now_iso, read_stats, stage_path, stats_footer, stats_header, write_stats,
+    StageResult, finish_stage, finished_result, new_tmp_dir, now_iso, stage_path, stats_footer, stats_header,
 )
 from mdfs.spark.tokenize import SIDE_FILES, tokenizer_file, unit_hash
 
@@ -97,8 +97,9 @@ def run_shard(
     from mdfs.tokenize import load_tokenizer, token_id
 
     final = stage_path(out_root, STAGE)
-    if (final / "_SUCCESS").is_file() and not overwrite:
-        return StageResult(STAGE, final, read_stats(out_root, STAGE), skipped=True)
+    done = finished_result(out_root, STAGE, overwrite)
+    if done is not None:
+        return done
     scfg = cfg["shard"]
     if scfg["shard_tokens"] <= 0:
         raise ConfigError("shard.shard_tokens must be positive")
@@ -202,11 +203,7 @@ def run_shard(
             },
             **stats_footer(spark, cfg),
         }
-        stats["seconds"] = round(time.time() - started, 3)
-        write_stats(tmp, stats)
-        if not stats["conservation_ok"]:
-            raise RuntimeError(f"shard: rows in {n_in} != in shards {kept} + rejected {n_rej}")
-        commit_stage_dir(tmp, final, started_at)
+        finish_stage(tmp, final, stats, started)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -26,7 +26,7 @@ from pyspark.sql import functions as F
 from mdfs.config import Config, ConfigError
 from mdfs.spark.docstage import default_input, read_docs
 from mdfs.spark.runner import (
-    StageResult, commit_stage_dir, new_tmp_dir, now_iso, read_stats, stage_path, stats_footer, stats_header, write_stats,
+    StageResult, finish_stage, finished_result, new_tmp_dir, now_iso, stage_path, stats_footer, stats_header,
 )
 
 STAGE = "tokenize"
@@ -140,8 +140,9 @@ def run_tokenize(
     from mdfs.tokenize import file_sha256, load_tokenizer, token_id
 
     final = stage_path(out_root, STAGE)
-    if (final / "_SUCCESS").is_file() and not overwrite:
-        return StageResult(STAGE, final, read_stats(out_root, STAGE), skipped=True)
+    done = finished_result(out_root, STAGE, overwrite)
+    if done is not None:
+        return done
     tcfg = cfg["tokenize"]
     if tcfg["vocab_size"] < len(tcfg["special_tokens"]) + 256:
         raise ConfigError(f"tokenize.vocab_size {tcfg['vocab_size']}: too small for 256 bytes and the special tokens")
@@ -193,9 +194,7 @@ def run_tokenize(
             },
             **stats_footer(spark, cfg),
         }
-        stats["seconds"] = round(time.time() - started, 3)
-        write_stats(tmp, stats)
-        commit_stage_dir(tmp, final, started_at)
+        finish_stage(tmp, final, stats, started)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
