@@ -19,12 +19,13 @@ MASTER ?=
 MASTERARG = $(if $(MASTER),--master $(MASTER))
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo all report report-screenshot test collect coarse quality train-quality dedup fine tokenizer tokenize shard verify-shards sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-tokenize bench-shard check-megatron eval-rules clean help
+.PHONY: setup demo all cluster-up cluster-down report report-screenshot test collect coarse quality train-quality dedup fine tokenizer tokenize shard verify-shards sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-tokenize bench-shard bench-memory check-megatron eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
 	@echo "make test   - install and run the test suite"
 	@echo "make all IN=<crawl> OUT=<run dir> [MASTER=spark://…]   - every stage in order, finished ones skipped"
+	@echo "make cluster-up / cluster-down   - a standalone Spark cluster on 127.0.0.1 (1 master, 2 workers; prints MASTER=spark://…)"
 	@echo "make collect IN=<files|dirs|globs> OUT=<run dir>   (also CONFIG=… SET='a.b=c …' ARGS=--overwrite)"
 	@echo "make coarse|quality|dedup|fine OUT=<run dir> [IN=<parquet dir>]  (default input: the previous finished stage's kept/)"
 	@echo "make tokenizer|shard OUT=<run dir>   - train the tokenizer / encode + write Megatron shards; make tokenize = both"
@@ -61,6 +62,20 @@ demo: $(SAMPLE)
 # crawl), MASTER=spark://host:7077 (default: [spark] master).
 all: $(if $(IN),$(STAMP),$(SAMPLE))
 	$(PY) -m mdfs.cli pipeline --input $(or $(IN),$(SAMPLE)) --output $(OUT) $(MASTERARG) $(RUNARGS)
+
+# A real Spark standalone cluster on this machine from the installed pyspark (mdfs/cluster.py): one master,
+# CLUSTER_WORKERS workers of CLUSTER_CORES cores / CLUSTER_MEMORY each, loopback only, free ports; state,
+# logs and pids in CLUSTER_DIR. Then: make all MASTER=$$(cat $(CLUSTER_DIR)/master).
+CLUSTER_DIR     ?= build/cluster
+CLUSTER_WORKERS ?= 2
+CLUSTER_CORES   ?= 1
+CLUSTER_MEMORY  ?= 1g
+
+cluster-up: $(STAMP)
+	SPARK_LOCAL_IP=127.0.0.1 $(PY) -m mdfs.cluster up --dir $(CLUSTER_DIR) --workers $(CLUSTER_WORKERS) --cores $(CLUSTER_CORES) --memory $(CLUSTER_MEMORY)
+
+cluster-down:
+	$(PY) -m mdfs.cluster down --dir $(CLUSTER_DIR)
 
 test: $(STAMP)
 	MDFS_SHARED_DATA=$(DATA) $(PY) -m pytest -q
@@ -147,12 +162,16 @@ bench-tokenize: $(STAMP)
 bench-shard: $(STAMP)
 	$(PY) bench/shard/bench_shard.py --data $(DATA) $(ARGS)
 
+# Driver peak RSS (Python and JVM) at N and 10 x N sample-crawl pages (~8 min on 2 cores).
+bench-memory: $(STAMP)
+	$(PY) bench/memory/bench_driver_rss.py $(ARGS)
+
 # Our .bin/.idx against megatron-core itself (torch CPU + megatron-core in bench/shard/.venv-megatron).
 check-megatron:
 	bash bench/shard/setup_megatron.sh
 	PYTHONPATH=$(CURDIR) bench/shard/.venv-megatron/bin/python bench/shard/check_megatron.py $(if $(wildcard $(OUT)/07_shard/manifest.json),--shards $(OUT)/07_shard)
 
-bench: bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-tokenize bench-shard
+bench: bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-tokenize bench-shard bench-memory
 
 clean:
 	rm -rf out build spark-warehouse .pytest_cache

@@ -13,7 +13,7 @@ A stage's aggregations are unioned and collected at once: one Spark job per stag
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
@@ -216,7 +216,8 @@ def aggregate_run(spark: SparkSession, infos: list[StageInfo], top_domains: int 
     domains: list[dict[str, Any]] = []
     if not groups:  # no document Parquet at all (an empty or shard-only run): Spark is not needed
         return RunAggregates(out, domains)
-    with _small_job_conf(spark):
+    small = max((int(i.stats.get("docs_in") or 0) for i in infos), default=0) <= SMALL_RUN_DOCS
+    with _small_job_conf(spark) if small else nullcontext():
         for _, frames in groups:
             for r in reduce(DataFrame.unionByName, frames).collect():
                 row = json.loads(r["row"])
@@ -232,13 +233,19 @@ def aggregate_run(spark: SparkSession, infos: list[StageInfo], top_domains: int 
     return RunAggregates(out, domains)
 
 
+# Up to this many documents in a stage the report's jobs run without whole-stage code generation.
+SMALL_RUN_DOCS = 1_000_000
+
+
 @contextmanager
 def _small_job_conf(spark: SparkSession):
     """Whole-stage code generation off while the report runs, then restored.
 
     The report's queries are many small aggregations over narrow columns: compiling generated code
     for each costs more than it saves (out/demo: 24 s instead of 40 s, warm), and the expensive
-    part of a big run (reading Parquet) is vectorised either way.
+    part of a big run (reading Parquet) is vectorised either way. Used only for runs of at most
+    SMALL_RUN_DOCS documents per stage: above that, aggregating without generated code would cost
+    more than compiling it.
     """
     key = "spark.sql.codegen.wholeStage"
     old = spark.conf.get(key, None)

@@ -222,8 +222,13 @@ def now_iso() -> str:
 
 
 def new_tmp_dir(final: Path) -> Path:
-    """A hidden temporary folder beside `final`, where a stage writes everything before `commit_stage_dir`."""
+    """A hidden temporary folder beside `final`, where a stage writes everything before `commit_stage_dir`.
+
+    Temporary folders an earlier, killed attempt of the same stage left behind are removed first.
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".{final.name}.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     return tmp

@@ -1,0 +1,40 @@
+"""The driver killed in the middle of a stage leaves no finished-looking stage; rerunning the same command
+gives exactly the clean run's rows (none missing, none repeated) and the run passes `mdfs audit`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+import pytest
+
+from mdfs.spark.audit import audit_main
+from mdfs.spark.compare import diff_runs
+
+from .conftest import copy_stages, run, sets_args, start, wait_for_tmp
+
+pytestmark = pytest.mark.spark
+
+
+def test_driver_killed_mid_stage_then_rerun_equals_clean_run(clean_local_run, spark, tmp_path):
+    out = copy_stages(clean_local_run, tmp_path / "run", "dedup")
+    cmd = [sys.executable, "-m", "mdfs.cli", "run", "dedup", "--output", str(out), "--master", "local[2]", *sets_args()]
+    log = tmp_path / "killed.txt"
+    p = start(cmd, log)
+    try:
+        tmp = wait_for_tmp(out, "04_dedup", p, log)
+        time.sleep(2)  # Spark jobs of the stage are running
+        assert p.poll() is None, "the stage ended before the kill"
+    finally:
+        os.killpg(p.pid, signal.SIGKILL)  # the driver, its JVM and Python workers, all at once
+        p.wait()
+    assert p.returncode == -signal.SIGKILL
+    assert not (out / "04_dedup").exists(), "a killed stage must leave no final folder"
+    assert not list(out.glob("**/04_dedup/_SUCCESS")) and not (tmp / "_SUCCESS").exists()
+
+    run(cmd, tmp_path / "rerun.txt")
+    assert (out / "04_dedup" / "_SUCCESS").is_file()
+    assert diff_runs(clean_local_run, out, ["collect", "coarse", "quality", "dedup"]) == []
+    assert audit_main(spark, str(out)) == 0
