@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from mdfs.shard.indexed import IndexedWriter
+from mdfs.tokenize.train import file_sha256
 
 ENCODED_SCHEMA = pa.schema(
     [
@@ -92,14 +93,6 @@ def encode_batch(batch: pa.RecordBatch, tok: Any, eos_id: int | None, dtype: np.
         ],
         schema=ENCODED_SCHEMA,
     )
-
-
-def file_sha256(path: str | Path, chunk: int = 8 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _close(writer: IndexedWriter, root: Path, split: str, shard: int) -> None:
