@@ -78,14 +78,15 @@ def audit_stage(spark: SparkSession, out: Path, stage: str, prev_kept: Path | No
     if n_dup:
         a.problems.append(f"{n_dup} ids appear more than once in kept + rejected (e.g. {_examples(dup)})")
     if a.rejected:
-        bad = rej_full.where(F.col("reason").isNull() | (F.col("reason") == "") | F.col("stage").isNull())
-        n_bad = bad.count()
-        if n_bad:
-            a.problems.append(f"{n_bad} rejected rows without a stage or reason (e.g. {_examples(bad.select('id'))})")
-        wrong = rej_full.where(F.col("stage") != stage)
-        n_wrong = wrong.count()
-        if n_wrong:
-            a.problems.append(f"{n_wrong} rejected rows name another stage (e.g. {_examples(wrong.select('id'))})")
+        no_reason = F.col("reason").isNull() | (F.col("reason") == "") | F.col("stage").isNull()
+        other_stage = F.col("stage") != stage
+        r = rej_full.agg(F.count_if(no_reason).alias("bad"), F.count_if(other_stage).alias("wrong")).first()
+        if r["bad"]:
+            ex = _examples(rej_full.where(no_reason).select("id"))
+            a.problems.append(f"{r['bad']} rejected rows without a stage or reason (e.g. {ex})")
+        if r["wrong"]:
+            ex = _examples(rej_full.where(other_stage).select("id"))
+            a.problems.append(f"{r['wrong']} rejected rows name another stage (e.g. {ex})")
 
     if (stats["docs_kept"], stats["docs_rejected"]) != (a.kept, a.rejected):
         a.problems.append(
@@ -106,13 +107,18 @@ def audit_stage(spark: SparkSession, out: Path, stage: str, prev_kept: Path | No
     if not same:
         a.problems.append(f"input is {named}, not the previous stage's kept output {prev_kept}")
     prev = _ids(spark, prev_kept).withColumn("_prev", F.lit(1))
-    a.rows_in = prev.count()
-    if a.rows_in != a.kept + a.rejected:
-        a.problems.append(f"rows in {a.rows_in} != kept {a.kept} + rejected {a.rejected}")
     j = prev.join(both.select("id").distinct().withColumn("_here", F.lit(1)), "id", "full_outer")
     lost = j.where(F.col("_here").isNull())
     added = j.where(F.col("_prev").isNull())
-    n_lost, n_added = lost.count(), added.count()
+    # rows in, lost and added from one pass over the join (input ids are distinct: collect checked them)
+    r = j.agg(
+        F.count_if(F.col("_prev").isNotNull()).alias("rows_in"),
+        F.count_if(F.col("_here").isNull()).alias("lost"),
+        F.count_if(F.col("_prev").isNull()).alias("added"),
+    ).first()
+    a.rows_in, n_lost, n_added = int(r["rows_in"]), int(r["lost"]), int(r["added"])
+    if a.rows_in != a.kept + a.rejected:
+        a.problems.append(f"rows in {a.rows_in} != kept {a.kept} + rejected {a.rejected}")
     if n_lost:
         a.problems.append(f"{n_lost} documents of the input are neither kept nor rejected (e.g. {_examples(lost.select('id'))})")
     if n_added:
