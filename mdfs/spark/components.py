@@ -5,13 +5,14 @@ data-juicer's and MAP-NEO's Spark dedup tools use. Each step is a DataFrame grou
 so no node's neighbour list is ever gathered in one place (a near-duplicate "hub" with millions of
 copies costs no more memory than any other node) and nothing is collected on the driver. The
 number of rounds grows with log(n); every round is checkpointed so each round's query plan starts
-from the previous result instead of nesting all earlier rounds. With a checkpoint directory set on
-the SparkContext (`[spark] checkpoint_dir`, on storage every executor shares) rounds are written
-there and survive the loss of an executor; without one they are kept in executor storage
-(`localCheckpoint`: faster, but a lost executor fails the job instead of recomputing).
+from the previous result instead of nesting all earlier rounds. How a round is checkpointed is the
+caller's choice (mdfs.spark.checkpoints: executor-local, Parquet beside the output, or Spark's own
+reliable checkpoints); by default, Spark's checkpoint directory if one is set, else executor-local.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
@@ -59,18 +60,23 @@ def _is_star_forest(edges: DataFrame) -> bool:
     return bad.limit(1).count() == 0
 
 
-def connected_components(edges: DataFrame, max_rounds: int = 50, clean: bool = False) -> DataFrame:
+def connected_components(
+    edges: DataFrame, max_rounds: int = 50, clean: bool = False,
+    checkpoint: Callable[[DataFrame], DataFrame] | None = None,
+) -> DataFrame:
     """`edges` (a, b) of any orderable type -> (id, component) for every node that has an edge,
     where `component` is the smallest id of its component. Self-loops and duplicates are fine;
-    `clean=True` says there are none, in either direction (saves a shuffle)."""
+    `clean=True` says there are none, in either direction (saves a shuffle). `checkpoint` cuts each
+    round's lineage (eagerly)."""
+    ckpt = checkpoint or _checkpoint
     # Each edge as (larger, smaller): a graph of disjoint pairs, the commonest dedup graph, is then
     # already a star forest and needs no round at all.
     e = edges.select(F.greatest("a", "b").alias("a"), F.least("a", "b").alias("b"))
-    cur = _checkpoint(e if clean else e.where(F.col("a") != F.col("b")).distinct())
+    cur = ckpt(e if clean else e.where(F.col("a") != F.col("b")).distinct())
     for _ in range(max_rounds + 1):
         if _is_star_forest(cur):
             break
-        cur = _checkpoint(small_star(large_star(cur)))
+        cur = ckpt(small_star(large_star(cur)))
     else:
         raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
     # At the fixed point every edge is (node, root) with root the component's minimum.

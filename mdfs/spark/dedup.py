@@ -27,6 +27,7 @@ from mdfs.config import Config, ConfigError
 from mdfs.dedup.store import REF_PREFIX, SIGNATURES_DIR, check_references, write_meta
 from mdfs.schema import STAGE_OUTPUT_SCHEMA
 from mdfs.spark.apply import spark_schema_of
+from mdfs.spark.checkpoints import Checkpoint, stage_checkpoints
 from mdfs.spark.components import connected_components
 from mdfs.spark.docstage import default_input, read_docs
 from mdfs.spark.runner import StageResult, run_stage
@@ -98,7 +99,9 @@ def _near_edges(sigs: DataFrame, dcfg: dict[str, Any]) -> DataFrame:
     return edges
 
 
-def _decisions(sigs: DataFrame, dcfg: dict[str, Any], reference: DataFrame | None) -> DataFrame:
+def _decisions(
+    sigs: DataFrame, dcfg: dict[str, Any], reference: DataFrame | None, checkpoint: Checkpoint | None = None
+) -> DataFrame:
     """(id, reason, detail, dup_cluster, dup_cluster_size) for every document, from narrow rows only."""
     # Exact copies of released documents go first; then exact copies among the new ones.
     d = sigs.select("id", "quality_score", "h")
@@ -122,7 +125,8 @@ def _decisions(sigs: DataFrame, dcfg: dict[str, Any], reference: DataFrame | Non
     nodes = sigs.join(uniq.select("id"), "id").select("id", "sig")
     if reference is not None:
         nodes = nodes.unionByName(reference.select("id", "sig"))
-    comp = connected_components(_near_edges(nodes, dcfg), clean=True)  # distinct, no self-loops
+    # distinct, no self-loops
+    comp = connected_components(_near_edges(nodes, dcfg), clean=True, checkpoint=checkpoint)
 
     u = uniq.join(comp, "id", "left").withColumn("component", F.coalesce("component", "id"))
     if reference is not None:
@@ -148,7 +152,9 @@ def _decisions(sigs: DataFrame, dcfg: dict[str, Any], reference: DataFrame | Non
     return near.unionByName(exact)
 
 
-def dedup_dataframe(docs: DataFrame, cfg: Config, reference: DataFrame | None = None) -> DedupPlan:
+def dedup_dataframe(
+    docs: DataFrame, cfg: Config, reference: DataFrame | None = None, checkpoint: Checkpoint | None = None
+) -> DedupPlan:
     """Kept and rejected rows of the dedup stage (stage output schema), and the new signatures.
 
     The text is read once for signatures + sha256 (per batch) and once for the output; exact dedup,
@@ -166,7 +172,7 @@ def dedup_dataframe(docs: DataFrame, cfg: Config, reference: DataFrame | None = 
     # Freed with the session.
     sigs = sigs.persist(StorageLevel.MEMORY_AND_DISK)
     n_docs = sigs.count()
-    verdict = _decisions(sigs, dcfg, reference)
+    verdict = _decisions(sigs, dcfg, reference, checkpoint)
     if n_docs <= BROADCAST_VERDICT_MAX_DOCS:
         verdict = F.broadcast(verdict)
     out = docs.drop("dup_cluster", "dup_cluster_size").join(verdict, "id").withColumn(
@@ -198,15 +204,18 @@ def run_dedup(
     refs = [str(p) for p in check_references(list(cfg["dedup"]["reference"]), cfg["dedup"])]
     plan: dict[str, DedupPlan] = {}
 
-    def build() -> DataFrame:
-        plan["p"] = dedup_dataframe(read_docs(spark, paths), cfg, read_reference(spark, [Path(r) for r in refs]))
-        return plan["p"].output
+    with stage_checkpoints(spark, cfg, out_root, STAGE) as ckpt:
 
-    return run_stage(
-        spark, STAGE, build, out_root, cfg, overwrite=overwrite,
-        inputs={"inputs": paths, "references": refs}, rows_in=lambda: read_docs(spark, paths).count(),
-        extra_outputs=lambda df, tmp: _save_signatures(plan["p"], cfg, refs, df, tmp),
-    )
+        def build() -> DataFrame:
+            ref = read_reference(spark, [Path(r) for r in refs])
+            plan["p"] = dedup_dataframe(read_docs(spark, paths), cfg, ref, ckpt)
+            return plan["p"].output
+
+        return run_stage(
+            spark, STAGE, build, out_root, cfg, overwrite=overwrite,
+            inputs={"inputs": paths, "references": refs}, rows_in=lambda: read_docs(spark, paths).count(),
+            extra_outputs=lambda df, tmp: _save_signatures(plan["p"], cfg, refs, df, tmp),
+        )
 
 
 __all__ = ["DedupPlan", "dedup_dataframe", "read_reference", "run_dedup"]

@@ -55,7 +55,7 @@ def get_spark(cfg: Config, master: str | None = None, extra: dict[str, Any] | No
     for k, v in conf.items():
         b = b.config(k, v)
     spark = b.getOrCreate()
-    if s["checkpoint_dir"]:
+    if s["checkpoint_dir"] not in ("", "local"):  # see mdfs.spark.checkpoints
         spark.sparkContext.setCheckpointDir(s["checkpoint_dir"])
     spark.sparkContext.setLogLevel("WARN")
     if s["shuffle_partitions"] <= 0:

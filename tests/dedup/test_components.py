@@ -73,3 +73,43 @@ def test_reliable_checkpoints_when_a_checkpoint_dir_is_set(spark, tmp_path):
         # No public API unsets it: restore the test session's default (executor-local checkpoints).
         getattr(sc._jsc.sc(), "checkpointDir_$eq")(sc._jvm.scala.Option.empty())
     assert sc.getCheckpointDir() is None
+
+
+@pytest.mark.parametrize(
+    ("master", "alone"),
+    [("local", False), ("local[2]", False), ("local[*, 3]", False), ("local-cluster[2,1,1024]", True),
+     ("spark://10.0.0.1:7077", True), ("yarn", True), ("k8s://https://api:6443", True)],
+)
+def test_which_masters_lose_executors_alone(master, alone):
+    from mdfs.spark.checkpoints import executors_die_alone
+
+    assert executors_die_alone(master) is alone
+
+
+def test_parquet_rounds_beside_the_output_outlive_the_stage_and_are_removed(spark, tmp_path, monkeypatch):
+    """The cluster default: rounds as Parquet in a hidden folder beside the stage output (same result);
+    the folder exists while the stage's lazy output may still read it, and is gone afterwards, as is a
+    killed attempt's folder."""
+    import mdfs.spark.checkpoints as cp
+    from mdfs.config import load_config
+
+    cfg = load_config()
+    with cp.stage_checkpoints(spark, cfg, tmp_path, "dedup") as ckpt:
+        assert ckpt is cp.local_checkpoint  # the test session is local[2]
+    stale = tmp_path / ".04_dedup.ckpt-deadbeef"
+    stale.mkdir()
+    edges = CASES["cycle"] + CASES["two components and a pair"]
+    monkeypatch.setattr(cp, "executors_die_alone", lambda master: True)  # as on a cluster's master
+    with cp.stage_checkpoints(spark, cfg, tmp_path, "dedup") as ckpt:
+        assert isinstance(ckpt, cp.ParquetRounds) and not stale.exists()
+        comp = connected_components(spark.createDataFrame(edges, "a string, b string"), checkpoint=ckpt)
+        folders = list(tmp_path.glob(".04_dedup.ckpt-*"))
+        assert len(folders) == 1 and sorted(p.name for p in folders[0].iterdir())[0] == "round-000"
+        got = {r["id"]: r["component"] for r in comp.collect()}  # read from the last round's files
+    assert got == union_find(edges)
+    assert not list(tmp_path.glob(".04_dedup.ckpt-*"))
+    monkeypatch.undo()
+    with cp.stage_checkpoints(spark, load_config(sets=[f'spark.checkpoint_dir="{tmp_path}"']), tmp_path, "dedup") as c:
+        assert c is cp.spark_checkpoint
+    with cp.stage_checkpoints(spark, load_config(sets=['spark.checkpoint_dir="local"']), tmp_path, "dedup") as c:
+        assert c is cp.local_checkpoint

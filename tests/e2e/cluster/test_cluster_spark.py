@@ -26,12 +26,12 @@ from .conftest import (
 pytestmark = pytest.mark.spark
 
 
-def submit(cluster, job: str, args: list[str], ckpt) -> list[str]:
+def submit(cluster, job: str, args: list[str], ckpt=None) -> list[str]:
+    """spark-submit to the cluster; `ckpt` sets `[spark] checkpoint_dir`, else the default (none set)."""
     return [
         spark_submit(), "--master", cluster.master_url, "--conf", "spark.ui.enabled=false",
         "--conf", "spark.executor.memory=768m", str(REPO / "jobs" / job), *args,
-        # a lost executor's checkpointed rounds of dedup's connected components must survive it
-        *sets_args([f'spark.checkpoint_dir="{ckpt}"']),
+        *sets_args([f'spark.checkpoint_dir="{ckpt}"'] if ckpt else []),
     ]
 
 
@@ -71,11 +71,14 @@ def test_two_clean_runs_are_identical(clean_local_run, spark, tmp_path):
 
 
 def test_executor_killed_mid_stage_run_finishes_with_clean_output(cluster, clean_local_run, tmp_path):
-    """SIGKILL one worker's executor JVM while dedup runs on the cluster: Spark reruns its tasks and the
-    worker launches a new executor; the stage finishes with exactly the clean run's rows."""
+    """SIGKILL both workers' executor JVMs while dedup runs on the cluster, with default settings, just
+    after connected components checkpointed their first round: Spark reruns the lost tasks, the workers
+    launch new executors, and the stage finishes with exactly the clean run's rows. (With
+    executor-local checkpoints the dead executors' rounds would be gone for good and the job would
+    fail: see mdfs/spark/checkpoints.py.)"""
     out = copy_stages(clean_local_run, tmp_path / "run", "dedup")
     log = tmp_path / "log.txt"
-    p = start(submit(cluster, "dedup.py", ["--output", str(out)], tmp_path / "ckpt"), log)
+    p = start(submit(cluster, "dedup.py", ["--output", str(out)]), log)
     try:
         wait_for_tmp(out, "04_dedup", p, log)
         end = time.time() + 60
@@ -83,9 +86,12 @@ def test_executor_killed_mid_stage_run_finishes_with_clean_output(cluster, clean
             time.sleep(0.2)
         before = set(cluster.executor_pids())
         assert len(before) == 2, f"executors: {before}"
-        time.sleep(2)  # inside the stage's Spark jobs
-        victim = min(before)
-        os.kill(victim, signal.SIGKILL)
+        end = time.time() + 120
+        while not list(out.glob(".04_dedup.ckpt-*/round-000/_SUCCESS")) and p.poll() is None and time.time() < end:
+            time.sleep(0.05)
+        assert list(out.glob(".04_dedup.ckpt-*/round-000/_SUCCESS")), "no checkpointed round on the cluster"
+        for victim in before:  # every executor: each block held in executor storage is gone
+            os.kill(victim, signal.SIGKILL)
         assert p.poll() is None and not (out / "04_dedup").exists(), "the kill must land in the middle of the stage"
         relaunched = set()
         while p.poll() is None:
@@ -100,4 +106,5 @@ def test_executor_killed_mid_stage_run_finishes_with_clean_output(cluster, clean
     assert "Lost executor" in text or "ExecutorLost" in text or "executor lost" in text.lower(), text[-3000:]
     assert relaunched, "the worker should have launched a replacement executor"
     assert (out / "04_dedup" / "_SUCCESS").is_file()
+    assert not list(out.glob(".04_dedup.*")), "no temporary or checkpoint folder may be left"
     assert diff_runs(clean_local_run, out, ["collect", "coarse", "quality", "dedup"]) == []
