@@ -57,55 +57,54 @@ NARROW = {
 }
 
 
-def _edge_bucket(col: Column, edges: list[float]) -> Column:
+# Per-row expressions are SQL text parsed in one py4j call: built from Column objects they cost a
+# py4j round trip per operator (hundreds per stage, seconds of the report's time on the driver).
+def _edge_sql(col: str, edges: list[float]) -> str:
     """Index i of the bucket [edges[i], edges[i+1]); the last bucket is open-ended; below the first: 0."""
-    idx = sum((F.when(col >= F.lit(e), 1).otherwise(0) for e in edges[1:]), F.lit(0))
-    return F.when(col.isNull(), F.lit(None)).otherwise(idx)
+    idx = " + ".join(f"CASE WHEN `{col}` >= {e!r} THEN 1 ELSE 0 END" for e in edges[1:])
+    return f"CASE WHEN `{col}` IS NULL THEN NULL ELSE {idx} END"
 
 
-def _unit_bucket(col: Column, bins: int) -> Column:
+def _unit_sql(col: str, bins: int) -> str:
     """Bucket of a value in [0, 1] split into `bins` equal parts (1.0 goes to the last one)."""
-    return F.when(col.isNull(), F.lit(None)).otherwise(
-        F.least(F.greatest(F.floor(col * bins), F.lit(0)), F.lit(bins - 1)).cast("int"))
+    return (f"CASE WHEN `{col}` IS NULL THEN NULL ELSE "
+            f"CAST(least(greatest(floor(`{col}` * {bins}), 0), {bins - 1}) AS INT) END")
 
 
 def read_side(spark: SparkSession, path: str, side: str) -> DataFrame:
     """The narrow projection of one Parquet folder; columns it lacks (tokenize/shard outputs) are null."""
     df = spark.read.parquet(path)
     have = set(df.columns)
-    cols = [(F.col(c) if c in have else F.lit(None)).cast(t).alias(c) for c, t in NARROW.items()]
-    if side == "kept":
-        cols[0] = F.lit(None).cast(T.StringType()).alias("reason")
-    return df.select(F.lit(side).alias("side"), *cols)
+    cols = [f"CAST({f'`{c}`' if c in have and not (side == 'kept' and c == 'reason') else 'NULL'} AS {t.simpleString()})"
+            f" AS `{c}`" for c, t in NARROW.items()]
+    return df.selectExpr(f"'{side}' AS side", *cols)
+
+
+def _pair(f: str, k: str) -> str:
+    return f"named_struct('f', '{f}', 'k', CAST({k} AS STRING), 'v', CAST(NULL AS BIGINT))"
 
 
 def _facets(df: DataFrame, stage: str) -> DataFrame:
-    """Every row emits (f, k, v) pairs; v is a summed value (edit counts), null elsewhere."""
-    def pair(f: str, k: Column) -> Column:
-        return F.struct(F.lit(f).alias("f"), k.cast("string").alias("k"), F.lit(None).cast("long").alias("v"))
+    """Every row emits (f, k, v) pairs; v is a summed value (edit counts), null elsewhere.
 
-    fixed = F.array(
-        pair("reason", F.coalesce(F.col("reason"), F.lit("(kept)"))),
-        pair("hist.n_chars", F.coalesce(_edge_bucket(F.col("n_chars"), LENGTH_EDGES).cast("string"), F.lit("null"))),
-        pair("hist.cjk_ratio", F.coalesce(_unit_bucket(F.col("cjk_ratio"), RATIO_BINS).cast("string"), F.lit("null"))),
-        pair("hist.quality_score", F.coalesce(_unit_bucket(F.col("quality_score"), QUALITY_BINS).cast("string"), F.lit("null"))),
-        pair("hist.dup_cluster_size", F.coalesce(_edge_bucket(F.col("dup_cluster_size"), DUP_EDGES).cast("string"), F.lit("null"))),
-        pair("charset", F.coalesce(F.col("charset"), F.lit("(none)"))),
-        pair("lang", F.coalesce(F.col("lang"), F.lit("(none)"))),
-        pair("domain", F.coalesce(F.col("domain"), F.lit("(none)"))),
-    )
+    One SQL expression (a single py4j call) rather than a tree of Column objects."""
+    fixed = ", ".join([
+        _pair("reason", "coalesce(reason, '(kept)')"),
+        _pair("hist.n_chars", f"coalesce(CAST(({_edge_sql('n_chars', LENGTH_EDGES)}) AS STRING), 'null')"),
+        _pair("hist.cjk_ratio", f"coalesce(CAST(({_unit_sql('cjk_ratio', RATIO_BINS)}) AS STRING), 'null')"),
+        _pair("hist.quality_score", f"coalesce(CAST(({_unit_sql('quality_score', QUALITY_BINS)}) AS STRING), 'null')"),
+        _pair("hist.dup_cluster_size", f"coalesce(CAST(({_edge_sql('dup_cluster_size', DUP_EDGES)}) AS STRING), 'null')"),
+        _pair("charset", "coalesce(charset, '(none)')"),
+        _pair("lang", "coalesce(lang, '(none)')"),
+        _pair("domain", "coalesce(domain, '(none)')"),
+    ])
     # Declared charset differs from the decoding one: the page lied (or declared nothing usable).
-    repair = F.filter(
-        F.array(pair("charset_repair", F.concat_ws(" -> ", F.col("charset_declared"), F.col("charset")))),
-        lambda _: F.coalesce(F.lower(F.col("charset_declared")) != F.lower(F.col("charset")), F.lit(False)),
-    )
-    prefix = f"{stage}."
-    edits = F.transform(
-        F.filter(F.map_entries(F.coalesce(F.col("edits"), F.create_map().cast("map<string,bigint>"))),
-                 lambda e: e["key"].startswith(prefix) & (e["value"] > 0)),
-        lambda e: F.struct(F.lit("edit").alias("f"), e["key"].alias("k"), e["value"].alias("v")),
-    )
-    return df.select("side", "n_chars", F.explode(F.concat(fixed, repair, edits)).alias("p")).select(
+    lied = _pair("charset_repair", "concat_ws(' -> ', charset_declared, charset)")
+    repair = f"filter(array({lied}), x -> coalesce(lower(charset_declared) != lower(charset), false))"
+    edits = (f"transform(filter(map_entries(coalesce(edits, CAST(map() AS MAP<STRING, BIGINT>))), "
+             f"e -> startswith(e.key, '{stage}.') AND e.value > 0), "
+             "e -> named_struct('f', 'edit', 'k', e.key, 'v', e.value))")
+    return df.selectExpr("side", "n_chars", f"explode(concat(array({fixed}), {repair}, {edits})) AS p").selectExpr(
         "side", "n_chars", "p.f", "p.k", "p.v")
 
 
