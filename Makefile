@@ -19,7 +19,7 @@ MASTER ?=
 MASTERARG = $(if $(MASTER),--master $(MASTER))
 RUNARGS = $(if $(CONFIG),--config $(CONFIG)) $(foreach s,$(SET),--set $(s)) $(ARGS)
 
-.PHONY: setup demo all cluster-up cluster-down report report-screenshot test collect coarse quality train-quality dedup fine tokenizer tokenize shard verify-shards sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-tokenize bench-shard bench-memory check-megatron eval-rules clean help
+.PHONY: setup demo all cluster-up cluster-down report report-screenshot test collect coarse quality train-quality dedup fine tokenizer tokenize shard verify-shards sample summary bench bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-tokenize bench-shard bench-memory bench-e2e check-megatron eval-rules clean help
 
 help:
 	@echo "make demo   - install, generate the sample crawl, run the pipeline, print where outputs are"
@@ -166,12 +166,18 @@ bench-shard: $(STAMP)
 bench-memory: $(STAMP)
 	$(PY) bench/memory/bench_driver_rss.py $(ARGS)
 
+# The whole pipeline vs datatrove's FineWeb-style pipeline on one crawl, scored against its truth
+# (datatrove in bench/e2e/.venv-datatrove; crawl cached in bench/e2e/.cache). ~10 min on 2 cores.
+bench-e2e: $(STAMP)
+	bash bench/e2e/setup_datatrove.sh
+	$(PY) bench/e2e/bench_e2e.py $(ARGS)
+
 # Our .bin/.idx against megatron-core itself (torch CPU + megatron-core in bench/shard/.venv-megatron).
 check-megatron:
 	bash bench/shard/setup_megatron.sh
 	PYTHONPATH=$(CURDIR) bench/shard/.venv-megatron/bin/python bench/shard/check_megatron.py $(if $(wildcard $(OUT)/07_shard/manifest.json),--shards $(OUT)/07_shard)
 
-bench: bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-tokenize bench-shard bench-memory
+bench: bench-extract bench-collect bench-rules bench-quality bench-minhash bench-dedup bench-tokenize bench-shard bench-memory bench-e2e
 
 clean:
 	rm -rf out build spark-warehouse .pytest_cache

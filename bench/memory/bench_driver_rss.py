@@ -66,6 +66,16 @@ def _comm(pid: int) -> str:
         return ""
 
 
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of one process, in clock ticks (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _tree(root: int) -> dict[int, int]:
     """pid -> ppid for every descendant of root (and root)."""
     parent = {}
@@ -105,6 +115,14 @@ class Sampler(threading.Thread):
         self.heap_kb = 0.0
         self.jvm_pid: int | None = None
         self.samples = 0
+        # Last CPU reading of every process seen in the tree: the JVM and its Python workers are not
+        # reaped by the driver's process, so getrusage(RUSAGE_CHILDREN) would miss them. A process's
+        # CPU after its last sample (<= `every` seconds) is not counted.
+        self.cpu: dict[int, int] = {}
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu.values()) / os.sysconf("SC_CLK_TCK")
 
     def run(self) -> None:
         last_heap = 0.0
@@ -115,6 +133,9 @@ class Sampler(threading.Thread):
             self.py_rss = max(self.py_rss, st.get("VmRSS", 0))
             workers = 0
             for p in tree:
+                t = _cpu_ticks(p)
+                if t:
+                    self.cpu[p] = max(self.cpu.get(p, 0), t)
                 if p == self.pid:
                     continue
                 c = _comm(p)
