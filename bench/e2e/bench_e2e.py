@@ -63,7 +63,12 @@ def make_crawl(pages: int, seed: int, pad_kb: float, parts: int) -> tuple[Path, 
     """The crawl's folder (parts WARC files) and truth file, built once per setting."""
     from mdfs.sample.crawl import generate
 
-    d = CACHE / f"crawl-{pages}-{seed}-{pad_kb:g}-{parts}"
+    import hashlib
+
+    import mdfs.sample
+
+    src = b"".join(p.read_bytes() for p in sorted(Path(mdfs.sample.__file__).parent.glob("*.py")))
+    d = CACHE / f"crawl-{pages}-{seed}-{pad_kb:g}-{parts}-{hashlib.sha256(src).hexdigest()[:10]}"  # generator version
     summary_path = d / "summary.json"
     if not summary_path.exists():
         shutil.rmtree(d, ignore_errors=True)
@@ -193,10 +198,18 @@ def score(truth: list[dict], kept: dict[str, str]) -> dict:
     any member survives (a deduper may keep a copy rather than the original), and every survivor past
     the first is a duplicate left."""
     by_url = {r["url"]: r for r in truth}
+
+    def root(url: str) -> str:  # copies of copies (a reused article's page copied again) join one group
+        seen = set()
+        while by_url.get(url, {}).get("dup_of") and url not in seen:
+            seen.add(url)
+            url = by_url[url]["dup_of"]
+        return url
+
     members: dict[str, list[str]] = {}
     for r in truth:
         if r["final"] == "drop:dup" and r.get("dup_of"):
-            members.setdefault(r["dup_of"], []).append(r["url"])
+            members.setdefault(root(r["url"]), []).append(r["url"])
     good = [r for r in truth if r["final"] == "keep"]
     bad = [r for r in truth if r["final"].startswith(("drop:junk", "reject:"))]
     lost = [r for r in good if not any(u in kept for u in (r["url"], *members.get(r["url"], [])))]

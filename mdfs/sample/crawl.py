@@ -72,6 +72,9 @@ QUOTAS: dict[str, tuple[int, int]] = {
     "binary": (1, 1),
 }
 MIN_NORMAL = 10
+# Categories whose page text is a pool article (plus removable spam/pinyin) or a fixed mixed-language
+# text: a second page with the same text is a duplicate once the pool is used up.
+REUSABLE = frozenset({"article", "article_gbk", "article_big5", "charset_lie", "pinyin", "seo_spam", "mixed"})
 
 # Expected outcome of the collect stage ("reject:<r>" is its reason `collect.<r>`), and of the
 # whole pipeline ("final"). Junk with Chinese text passes collect (it is valid Chinese HTML); the
@@ -933,6 +936,9 @@ def generate(
         )
 
     rows = []
+    # The article pool holds ~1,200 articles; a larger crawl reuses them, and a page repeating an
+    # article already kept on an earlier page is a duplicate of that page (any deduper should see it).
+    first_with: dict[str, str] = {}
     for i, p in enumerate(plist):
         writer = writers[i * len(writers) // len(plist)]
         t += timedelta(seconds=rng.randrange(1, 40))
@@ -988,13 +994,20 @@ def generate(
         if p.category in ("dup_exact", "dup_near") and p.variant == "traditional":
             final = "drop:dup"  # only once the pipeline folds Traditional to Simplified
         d = p.doc
+        dup_of, variant = p.dup_of, p.variant
+        if final == "keep" and p.category in REUSABLE and d is not None:
+            key = d.article_id or d.text  # a pool article, or one of the few fixed mixed-language texts
+            if key in first_with:
+                final, dup_of, variant = "drop:dup", first_with[key], "article_reused"
+            else:
+                first_with[key] = p.url
         rows.append(
             {
                 "url": p.url,
                 "record_id": resp_id,
                 "warc_date": date,
                 "category": p.category,
-                "variant": p.variant,
+                "variant": variant,
                 "expected": expected,
                 "final": final,
                 "content_type": p.content_type,
@@ -1006,7 +1019,7 @@ def generate(
                 "article_id": d.article_id if d else None,
                 "title": d.title if d else None,
                 "main_text": d.text if d else None,
-                "dup_of": p.dup_of,
+                "dup_of": dup_of,
                 "spam_lines": p.spam_lines or None,
                 "payload_bytes": len(p.payload),
             }

@@ -259,3 +259,20 @@ def test_parts_and_page_weight_keep_pages_and_truth(tmp_path):
             html_sizes.append(rows[r["url"]]["payload_bytes"] - r["payload_bytes"])
     mean_pad = sum(html_sizes) / len(html_sizes)
     assert 30 * 1024 < mean_pad < 50 * 1024, mean_pad
+
+
+def test_a_crawl_beyond_the_article_pool_marks_reused_texts_as_duplicates(tmp_path):
+    """Past ~1,200 article pages the pool is reused: each later page with a text already kept on an
+    earlier page is `drop:dup` of that page, so the truth stays right at any size."""
+    s = generate(tmp_path / "big.warc.gz", 2000, 9)
+    rows = [json.loads(x) for x in Path(s["truth"]).read_text(encoding="utf-8").splitlines()]
+    by_url = {r["url"]: r for r in rows}
+    reused = [r for r in rows if r["variant"] == "article_reused"]
+    assert len(reused) > 100
+    for r in reused:
+        first = by_url[r["dup_of"]]
+        assert r["final"] == "drop:dup" and first["final"] == "keep"
+        assert (first["article_id"] or first["main_text"]) == (r["article_id"] or r["main_text"])
+        assert rows.index(first) < rows.index(r)
+    keys = [r["article_id"] or r["main_text"] for r in rows if r["final"] == "keep" and r["category"] != "english"]
+    assert len(keys) == len(set(keys)), "two pages kept by the truth share one text"

@@ -132,3 +132,25 @@ def test_process_record_never_raises_and_always_classifies(payload, ct):
         assert row["lang"] == "zh" and row["n_chars"] >= CFG["min_chars"]
     else:
         assert row["reason"].startswith("collect.") and row["reason"] != "collect.error", row
+
+
+def test_content_farm_pinyin_pages_are_identified_as_chinese(tmp_path):
+    """Pages with pinyin after characters (`技術(shù)`) read as Latin to lid.176 (zh 0.37-0.47 before the
+    fix, so collect rejected them as collect.lang_score); without the annotations they are Chinese."""
+    import json
+    from pathlib import Path
+
+    from mdfs.io.warc import read_warc
+    from mdfs.sample.crawl import generate
+    from mdfs.text.langid import detect
+
+    s = generate(tmp_path / "c.warc.gz", 300, 2026)  # the e2e smoke crawl, where 3 of 5 pinyin pages were lost
+    pinyin = {json.loads(x)["url"] for x in Path(s["truth"]).read_text(encoding="utf-8").splitlines()
+              if json.loads(x)["category"] == "pinyin"}
+    rows = [process_record(r, CFG) for r in read_warc(s["out"], CFG)]
+    rows = [r for r in rows if r["url"] in pinyin]
+    assert len(rows) >= 5
+    assert all(r.get("reason") is None and r["lang"] == "zh" for r in rows), [(r["url"], r.get("reason")) for r in rows]
+    # the raw text alone would have failed: the test exercises the repair, not a lenient threshold
+    raw = [detect(r["text"], CFG["langid_chars"], CFG["max_kana_ratio"]).score for r in rows]
+    assert min(raw) < CFG["min_lang_score"] <= min(r["lang_score"] for r in rows)
