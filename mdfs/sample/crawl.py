@@ -896,7 +896,8 @@ def generate(
 ) -> dict:
     """Write the WARC and its truth file; return a summary (counts per category, sizes, sha256).
 
-    `pad_kb` gives HTML pages real weight (mdfs.sample.weight: ~pad_kb KB of scripts and styles each);
+    `pad_kb` gives HTML pages real weight (mdfs.sample.weight: ~pad_kb KB of scripts, styles and
+    navigation markup each);
     `parts` cuts the crawl into that many WARC files of consecutive pages, as crawlers write them."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -907,8 +908,8 @@ def generate(
         from mdfs.sample.weight import weigh
 
         wrng = random.Random(seed ^ 0x3E16)  # its own stream: pages and truth do not change with pad_kb
-        plist = [replace(p, payload=weigh(p.payload, wrng, pad_kb)) if p.content_type and "html" in p.content_type
-                 else p for p in plist]
+        plist = [replace(p, payload=weigh(p.payload, wrng, pad_kb, p.charset, nav=p.doc is None or p.doc.lang == "zh"))
+                 if p.content_type and "html" in p.content_type else p for p in plist]
     rng = random.Random(seed ^ 0x5EED)  # dates and metadata; independent of page content
 
     paths = part_paths(out_path, parts)
@@ -1054,7 +1055,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=DEFAULT_PAGES, help=f"pages to generate (default {DEFAULT_PAGES})")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"RNG seed (default {DEFAULT_SEED})")
     ap.add_argument("--pad-kb", type=float, default=0.0,
-                    help="give HTML pages ~N KB of real-page weight (scripts, styles); 0 = none (default)")
+                    help="give HTML pages ~N KB of real-page weight (scripts, styles, navigation); 0 = none (default)")
     ap.add_argument("--parts", type=int, default=1, help="cut the crawl into N WARC files (default 1)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()

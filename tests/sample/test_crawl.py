@@ -224,8 +224,10 @@ def test_junk_and_non_html(crawl: dict) -> None:
 
 
 def test_parts_and_page_weight_keep_pages_and_truth(tmp_path):
-    """--parts cuts the same records into consecutive files; --pad-kb adds ~N KB of scripts and styles to
-    every HTML page without changing the truth or what collect extracts from any page."""
+    """--parts cuts the same records into consecutive files; --pad-kb adds ~N KB of scripts, styles and
+    navigation markup to every HTML page without changing the truth, collect's verdict on any page, or
+    losing any line collect extracts without it (navigation lines that leak in are the extractor's
+    precision, which the e2e benchmark measures)."""
     from mdfs.config import load_config
     from mdfs.io.warc import read_warc
     from mdfs.sample.crawl import part_paths
@@ -252,7 +254,9 @@ def test_parts_and_page_weight_keep_pages_and_truth(tmp_path):
     assert list(a) == list(b)  # same pages, same order across the parts
     html_sizes = []
     for url, row in a.items():
-        assert (row.get("reason"), row.get("text")) == (b[url].get("reason"), b[url].get("text")), url
+        assert row.get("reason") == b[url].get("reason"), url
+        lost = set((row.get("text") or "").split("\n")) - set((b[url].get("text") or "").split("\n"))
+        assert not lost, (url, lost)
     rows = {json.loads(r)["url"]: json.loads(r) for r in tb}
     for r in (json.loads(x) for x in ta):
         if r["content_type"] and "html" in r["content_type"]:
