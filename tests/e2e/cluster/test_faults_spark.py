@@ -41,10 +41,13 @@ def test_driver_killed_mid_stage_then_rerun_equals_clean_run(clean_local_run, sp
 
 
 def test_driver_killed_mid_pipeline_then_rerun_resumes_and_equals_clean_run(clean_local_run, crawl, spark, tmp_path):
-    """`mdfs pipeline` killed (driver, JVM and workers) while the fine stage runs: the stages before it stay
-    finished and are skipped by the rerun of the same command, which ends with every stage equal to the
-    clean run, the report written, and `mdfs audit` passing."""
+    """`mdfs pipeline` killed (driver, JVM and workers) once dedup has started: the stages finished before
+    the kill stay finished and are skipped by the rerun of the same command (not redone), the interrupted
+    one and those after it left nothing, and the rerun ends with every stage equal to the clean run, the
+    report written, and `mdfs audit` passing."""
     import json
+
+    from mdfs.schema import stage_dir_name
 
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "mdfs.cli", "pipeline", "--input", str(crawl), "--output", str(out),
@@ -52,23 +55,26 @@ def test_driver_killed_mid_pipeline_then_rerun_resumes_and_equals_clean_run(clea
     log = tmp_path / "killed.txt"
     p = start(cmd, log)
     try:
-        wait_for_tmp(out, "05_fine", p, log, timeout=400)
-        time.sleep(1)
+        wait_for_tmp(out, "04_dedup", p, log, timeout=400)
+        time.sleep(0.5)
         assert p.poll() is None, "the pipeline ended before the kill"
     finally:
         os.killpg(p.pid, signal.SIGKILL)
         p.wait()
-    done = ["01_collect", "02_coarse", "03_quality", "04_dedup"]
-    assert all((out / s / "_SUCCESS").is_file() for s in done)
-    assert not (out / "05_fine").exists() and not (out / "06_tokenize").exists() and not (out / "report").exists()
-    before = {s: (out / s / "stats.json").read_text() for s in done}
+    stages = ["collect", "coarse", "quality", "dedup", "fine", "tokenize", "shard"]
+    finished = [s for s in stages if (out / stage_dir_name(s) / "_SUCCESS").is_file()]
+    assert finished == stages[: len(finished)] and 3 <= len(finished) < len(stages), finished
+    for s in stages[len(finished):]:
+        assert not (out / stage_dir_name(s)).exists(), f"{s} was interrupted or not started, yet has a folder"
+    assert not (out / "report").exists()
+    before = {s: (out / stage_dir_name(s) / "stats.json").read_text() for s in finished}
 
     rerun_log = tmp_path / "rerun.txt"
     run(cmd, rerun_log)
     text = rerun_log.read_text(errors="replace")
-    for s in ("collect", "coarse", "quality", "dedup"):
+    for s in finished:
         assert f"[{s}] (skipped: already done)" in text, text[-3000:]
-    assert {s: (out / s / "stats.json").read_text() for s in done} == before  # not redone
+    assert {s: (out / stage_dir_name(s) / "stats.json").read_text() for s in finished} == before  # not redone
     assert not list(out.glob(".*.tmp-*")), "a killed attempt's temporary folder was left behind"
     assert diff_runs(clean_local_run, out) == []
     assert json.loads((out / "report" / "report.json").read_text())
