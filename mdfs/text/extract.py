@@ -54,6 +54,10 @@ _SHORT = 10  # chars; shorter lines are judged only by their neighbours
 _GOOD_LEN = 30  # chars; prose lines at least this long with clause punctuation are content
 _GOOD_LINK_DENSITY = 0.3
 _FALLBACK_MIN = 50  # filtered main content below this many chars: try the other candidates
+# A rejected main block is returned whole (lyrics, poems) only below this share of navigation lines:
+# the one real page of the bench that takes that path (a lyrics page) has 0.02; generated 404/login/
+# link pages inside portal markup have 0.47-0.89.
+_MAX_BAD_SHARE = 0.3
 _MAX_DEPTH = 1000  # deeper than this, skip main_content (see _spine_depth)
 
 # resiliparse escapes "<" in text, so every "<" in its minimal_html output starts a tag.
@@ -154,6 +158,12 @@ def _classify(lines: list[tuple[str, float]]) -> list[bool]:
     return keep
 
 
+def _bad_share(lines: list[tuple[str, float]]) -> float:
+    """Share of the lines that are link-dense or boilerplate (the classifier's first rule)."""
+    bad = sum(1 for t, d in lines if d > _MAX_LINK_DENSITY or (_nonspace_len(t) < 200 and _BOILER_RE.search(t)))
+    return bad / len(lines) if lines else 0.0
+
+
 def _filtered(lines: list[tuple[str, float]]) -> str:
     return "\n".join(text for (text, _), k in zip(lines, _classify(lines)) if k)
 
@@ -191,7 +201,9 @@ def _extract_resiliparse(html: str) -> str:
     # resiliparse's main-content guess missed the article (guancha.cn: the comment area wins;
     # toutiao: nothing found): filter the whole page minus comment blocks. One linear-time
     # pass on the same tree (extraction does not mutate it).
-    raw_main = "\n".join(t for t, _ in main_lines)
+    # A main block that is largely navigation (link-dense or boilerplate lines: a 404 or login page
+    # inside a portal's menus, galleries and "更多" links) is not lyrics: never returned unfiltered.
+    raw_main = "\n".join(t for t, _ in main_lines) if _bad_share(main_lines) <= _MAX_BAD_SHARE else ""
     if _nonspace_len(raw_main) >= 4 * _FALLBACK_MIN:
         return raw_main
     full = extract_plain_text(tree, main_content=False, **_RP_OPTS, **_RP_RETRY)

@@ -175,3 +175,22 @@ def test_char_f1_known_cases() -> None:
     assert char_f1("", "") == (1.0, 1.0, 1.0)
     assert char_f1("", "gold") == (0.0, 0.0, 0.0)
     assert char_f1("pred", " \n") == (0.0, 0.0, 0.0)
+
+
+def test_a_page_that_is_only_portal_navigation_gives_no_main_text() -> None:
+    """A 404/login/link page inside a portal's markup (generated with real page weight): the main block
+    is galleries, channel links and "更多", which the line filter rejects; it must not come back whole
+    through the fallback meant for punctuation-free content, while lyrics (no links, no boilerplate)
+    still do."""
+    import random
+
+    from mdfs.sample.weight import body_padding
+
+    rng = random.Random(5)
+    nav = body_padding(rng, 40_000, "utf-8").decode()
+    page = f"<html><head><title>页面不存在</title></head><body>{nav}<div class='err'><p>页面不存在</p></div></body></html>"
+    assert len(extract_main_text(page)) < 80  # a few words at most, never the navigation
+    lyric = "\n".join(f"<p>{w}</p>" for w in ["春风吹过山岗", "你在远方望着我", "月光洒满小河", "我把思念唱成歌",
+                                                  "星星落在窗台", "梦里花开几朵", "等你回来的时候", "风会轻轻告诉我"] * 4)
+    lyrics = f"<html><body><div class='lyric'>{lyric}</div></body></html>"
+    assert "春风吹过山岗" in extract_main_text(lyrics)
