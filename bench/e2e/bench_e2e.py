@@ -296,7 +296,7 @@ def render(res: dict) -> str:
         f"`make bench-e2e` (bench/e2e/bench_e2e.py), {res['date']}; {res['machine']}.",
         (f"One crawl, both pipelines, {CORES} cores each: {c['pages']:,} pages (mdfs.sample.crawl seed {c['seed']}, "
          f"~{c.get('pad_kb', 0):g} KB of scripts, styles and portal navigation markup per HTML page for real page "
-         "weight), {len(c.get('files', [1]))} "
+         f"weight), {len(c.get('files', [1]))} "
          f"WARC files, {c['bytes'] / 1e6:.1f} MB gzipped, **{raw:.1f} MB raw WARC**. Ours: `mdfs pipeline`, Spark "
          f"local[{CORES}], all seven stages + report. datatrove {d['datatrove_version'] if d else ''}: FineWeb-style, "
          "FineWeb-2 cmn_Hani settings, MinHash, DocumentTokenizer with our tokenizer, 2 workers (bench/e2e/DATATROVE.md)."),
