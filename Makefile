@@ -167,9 +167,8 @@ bench-memory: $(STAMP)
 	$(PY) bench/memory/bench_driver_rss.py $(ARGS)
 
 # The whole pipeline vs datatrove's FineWeb-style pipeline on one crawl, scored against its truth
-# (datatrove in bench/e2e/.venv-datatrove; crawl cached in bench/e2e/.cache). ~10 min on 2 cores.
+# (the script makes datatrove's venv, bench/e2e/.venv-datatrove; crawl cached in bench/e2e/.cache). ~5 min on 2 cores.
 bench-e2e: $(STAMP)
-	bash bench/e2e/setup_datatrove.sh
 	$(PY) bench/e2e/bench_e2e.py $(ARGS)
 
 # Our .bin/.idx against megatron-core itself (torch CPU + megatron-core in bench/shard/.venv-megatron).
