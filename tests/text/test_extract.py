@@ -116,6 +116,51 @@ def test_trafilatura_keeps_handwritten_article(layout: str) -> None:
     assert "不要抽取脚本" not in out
 
 
+HEADLINE, SUBHEAD, SITE_NAME, BOX_HEAD = "两会今日开幕", "代表热议", "示例日报", "热点推荐"
+
+
+def _headline_page(site_and_box: bool = False) -> str:
+    """An article under menus and a breadcrumb, with a short <h1> headline (< 10 chars: the line
+    filter judged such lines by both neighbours, and the menus above it are not content) and an
+    <h3> sub-head. `site_and_box`: the site's name as <h1> over an <h2> headline, and an empty
+    (script-filled) "热点推荐" box between the byline and the body, right above the prose."""
+    nav = "".join(f'<li><a href="/c/{i}">{t}</a></li>' for i, t in enumerate(NAV))
+    related = "".join(f'<li><a href="/n/{i}.html">{t}</a></li>' for i, t in enumerate(RELATED))
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2]) + f"<h3>{SUBHEAD}</h3>"
+    body += "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
+    top = f"<h1>{SITE_NAME}</h1><h2>{HEADLINE}</h2>" if site_and_box else f"<h1>{HEADLINE}</h1>"
+    box = f'<div class="box"><h3>{BOX_HEAD}</h3><ul id="hot-list"></ul></div>' if site_and_box else ""
+    return f"""<html><head><meta charset="utf-8"><title>{HEADLINE}_{SITE_NAME}</title></head><body>
+<div class="header"><ul class="nav">{nav}</ul></div>
+<div class="crumb">您现在的位置：<a href="/">首页</a> &gt; <a href="/c/2">国内</a> &gt; 正文</div>
+<div class="main"><div class="article">{top}
+<div class="info">2024-03-05 09:30 来源：<a href="/src">新华社</a></div>{box}{body}</div>
+<div class="box"><h3>相关文章</h3><ul>{related}</ul></div></div>
+<div class="footer"><p><a href="/about">关于我们</a> | <a href="/contact">联系我们</a></p>
+<p>Copyright © 2024 示例新闻网 版权所有 京ICP备12345678号</p></div></body></html>"""
+
+
+def test_short_headline_and_subhead_are_kept() -> None:
+    lines = extract_main_text(_headline_page()).split("\n")
+    assert HEADLINE in lines  # dropped before: a short line with menus (not prose) above it
+    assert SUBHEAD in lines
+    assert lines.index(HEADLINE) < lines.index(PARAGRAPHS[0]) < lines.index(SUBHEAD) < lines.index(PARAGRAPHS[2])
+    assert all(p in lines for p in PARAGRAPHS)
+    out = "\n".join(lines)
+    assert "相关文章" not in out and "新闻中心" not in out and "关于我们" not in out
+    for t in RELATED:
+        assert t not in out
+
+
+def test_site_name_and_box_headings_are_not_headlines() -> None:
+    """Headings right above prose that are not the article's: the site's name over the headline
+    and a recommendation box's title. A plain "a heading followed by prose is content" rule keeps both."""
+    lines = extract_main_text(_headline_page(site_and_box=True)).split("\n")
+    assert HEADLINE in lines and all(p in lines for p in PARAGRAPHS)
+    assert SITE_NAME not in lines
+    assert BOX_HEAD not in lines
+
+
 @pytest.mark.parametrize("extractor", EXTRACTORS)
 def test_output_is_one_paragraph_per_line(extractor: str) -> None:
     page = _handwritten_page().replace(PARAGRAPHS[0], "  甲乙丙，  丁戊己。\t庚辛壬癸。 " * 5)
