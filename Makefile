@@ -38,6 +38,8 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@# The driver JVM's class cache (mdfs/spark/jvmcache.py): ~1 min once, ~5 s off every later Spark start.
+	-$(PY) -m mdfs.spark.jvmcache
 	@touch $(STAMP)
 
 setup: $(STAMP)

@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     pipe = sub.add_parser("pipeline", help="run every stage in order (finished stages are skipped)")
     pipe.add_argument("--input", "-i", nargs="+", required=True, help="crawl files, folders or globs for collect")
     pipe.add_argument("--output", "-o", help="run folder OUT")
+    pipe.add_argument("--no-report", action="store_true", help="stop after the shard stage (`mdfs report OUT` writes it later)")
     _add_common(pipe)
 
     rep = sub.add_parser("report", help="write OUT/report/report.html and report.json (the dataset quality report)")
@@ -126,6 +127,9 @@ def pipeline_command(args: argparse.Namespace) -> int:
     for stage in RUNNABLE:
         res = run_one(spark, stage, out, cfg, args.input if stage == "collect" else None, args.overwrite)
         print(format_stage(res.stats, skipped=res.skipped), flush=True)
+    if args.no_report:
+        print(f"output: {out}")
+        return 0
     from mdfs.report.cli import build_report
 
     rep = build_report(spark, out, cfg)

@@ -5,13 +5,14 @@ FineWeb-style pipeline, on the same cores, timed per stage and scored against th
    same mix (GBK/Big5 and lying charsets, SEO spam lines, pinyin, exact and near duplicates, foreign
    pages, junk, binaries), with real page weight (`--pad-kb` KB of scripts and styles per HTML page,
    mdfs.sample.weight) and cut into `--parts` WARC files, as crawls come. Cached in bench/e2e/.cache.
-2. Ours: `mdfs pipeline` (collect -> coarse -> quality -> dedup -> fine -> tokenize -> shard, then the
-   report) in a subprocess on Spark local[2]. CPU seconds are the whole process tree's (driver, JVM,
+2. Ours: `mdfs pipeline --no-report` (collect -> coarse -> quality -> dedup -> fine -> tokenize ->
+   shard) in a subprocess on Spark local[2]; then `mdfs report`, timed on its own. CPU seconds are the whole process tree's (driver, JVM,
    Python workers: /proc sampled every 0.1 s, bench/memory's Sampler), as is peak memory.
 3. datatrove 0.10.1 (bench/e2e/run_datatrove.py in its own venv, DATATROVE.md): WarcReader ->
    URLFilter -> Trafilatura -> LanguageFilter -> Gopher repetition/quality -> FineWeb quality with
-   FineWeb-2's cmn_Hani settings -> MinHash dedup (4 steps) -> DocumentTokenizer with the tokenizer
-   our run trained, 2 workers, one task per WARC file.
+   FineWeb-2's cmn_Hani settings -> MinHash dedup (4 steps) -> DocumentTokenizer, 2 workers, one
+   task per WARC file. Both pipelines get the same tokenizer, trained once per crawl beforehand
+   (datatrove has no trainer; our tokenize stage, given a tokenizer, only measures it).
 4. Quality from the truth file: good pages lost, junk/foreign/broken pages kept, duplicate pairs
    left, SEO spam lines left in kept text, and line precision/recall of the kept text against each
    page's true main text (both sides folded with NFKC + OpenCC t2s first, so script is not scored).
@@ -84,6 +85,45 @@ def make_crawl(pages: int, seed: int, pad_kb: float, parts: int) -> tuple[Path, 
     return d / "warc", d / "truth.jsonl", json.loads(summary_path.read_text())
 
 
+def make_tokenizer(crawl_dir: Path, truth_path: Path) -> tuple[Path, dict]:
+    """One tokenizer both pipelines are given (datatrove only tokenizes; so, here, does our pipeline).
+
+    Trained once per crawl, untimed, with our trainer and default settings on the true main text of
+    the crawl's good pages. Our tokenize stage trains one itself when not given one; that cost is
+    measured here and reported beside the runs."""
+    from mdfs.config import load_config
+    from mdfs.tokenize import save_tokenizer, train_tokenizer
+
+    path = crawl_dir / "tokenizer" / "tokenizer.json"
+    meta = crawl_dir / "tokenizer" / "train.json"
+    if not meta.exists():
+        tc = load_config()["tokenize"]
+        texts = [r["main_text"] for r in map(json.loads, truth_path.read_text(encoding="utf-8").splitlines())
+                 if r["final"] == "keep" and r.get("main_text")]
+        t0 = time.monotonic()
+        tok = train_tokenizer(iter(texts), tc["vocab_size"], min_frequency=tc["min_frequency"],
+                              special_tokens=tc["special_tokens"], design=tc["design"])
+        secs = time.monotonic() - t0
+        save_tokenizer(tok, path)
+        meta.write_text(json.dumps({"docs": len(texts), "chars": sum(map(len, texts)),
+                                    "train_seconds": round(secs, 1), "design": tc["design"]}, indent=2))
+    return path, json.loads(meta.read_text())
+
+
+def ensure_jvm_class_cache() -> str:
+    """Our driver JVM's class cache (mdfs/spark/jvmcache.py, made by `make setup`): made here, untimed,
+    if this machine has none yet, as datatrove's runner warms its caches before its timed steps."""
+    from mdfs.spark.jvmcache import archive_path
+
+    path = archive_path("")
+    if path is None:
+        return "off"
+    if path.is_file():
+        return "present"
+    r = subprocess.run([sys.executable, "-m", "mdfs.spark.jvmcache"], cwd=ROOT, capture_output=True, text=True)
+    return "made before the run" if r.returncode == 0 and path.is_file() else "could not be made"
+
+
 def _gunzipped_size(p: Path) -> int:
     n = 0
     with gzip.open(p, "rb") as f:
@@ -99,10 +139,11 @@ def _children_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def run_ours(warc_dir: Path, out: Path, sets: list[str]) -> dict:
+def run_ours(warc_dir: Path, out: Path, sets: list[str], tokenizer: Path) -> dict:
+    """`mdfs pipeline` with the given tokenizer, timed to its exit; then `mdfs report`, timed on its own."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "mdfs.cli", "pipeline", "--input", str(warc_dir), "--output", str(out),
-           "--master", f"local[{CORES}]"]
+           "--master", f"local[{CORES}]", "--no-report", "--set", f"tokenize.tokenizer={json.dumps(str(tokenizer))}"]
     for s in sets:
         cmd += ["--set", s]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -127,11 +168,18 @@ def run_ours(warc_dir: Path, out: Path, sets: list[str]) -> dict:
         st = json.loads((out / stage_dir_name(s) / "stats.json").read_text())
         stages.append({"name": s, "seconds": st["seconds"], "docs_in": st["docs_in"], "docs_out": st["docs_kept"],
                        "started": datetime.fromisoformat(st["started_at"]).timestamp()})
-    report_s = json.loads((out / "report" / "report.json").read_text()).get("report_seconds", 0.0)
     startup = stages[0]["started"] - t0_wall  # interpreter, imports, JVM and SparkSession start
+    t1 = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "mdfs.cli", "report", str(out), "--master", f"local[{CORES}]"],
+                       cwd=ROOT, env=env, capture_output=True, text=True)
+    if r.returncode:
+        raise SystemExit(f"our report failed:\n{(r.stdout + r.stderr)[-5000:]}")
+    report_wall = time.monotonic() - t1
+    report_s = json.loads((out / "report" / "report.json").read_text()).get("report_seconds", 0.0)
     return {
         "startup_seconds": round(startup, 1),
         "report_seconds": round(report_s, 1),
+        "report_wall_seconds": round(report_wall, 1),
         "seconds": round(wall, 1),
         "cpu_seconds": round(cpu, 1),
         "stages": stages,
@@ -298,8 +346,14 @@ def render(res: dict) -> str:
          f"~{c.get('pad_kb', 0):g} KB of scripts, styles and portal navigation markup per HTML page for real page "
          f"weight), {len(c.get('files', [1]))} "
          f"WARC files, {c['bytes'] / 1e6:.1f} MB gzipped, **{raw:.1f} MB raw WARC**. Ours: `mdfs pipeline`, Spark "
-         f"local[{CORES}], all seven stages + report. datatrove {d['datatrove_version'] if d else ''}: FineWeb-style, "
-         "FineWeb-2 cmn_Hani settings, MinHash, DocumentTokenizer with our tokenizer, 2 workers (bench/e2e/DATATROVE.md)."),
+         f"local[{CORES}], all seven stages (`--no-report`; the report is timed on its own below). datatrove "
+         f"{d['datatrove_version'] if d else ''}: FineWeb-style, FineWeb-2 cmn_Hani settings, MinHash, DocumentTokenizer, "
+         "2 workers (bench/e2e/DATATROVE.md). Both are given the same tokenizer"
+         + (f", trained beforehand with our trainer on the crawl's good pages ({res['tokenizer']['chars']:,} chars, "
+            f"{res['tokenizer']['train_seconds']} s, not counted in either run; our tokenize stage trains one itself "
+            "when not given one)" if res.get("tokenizer") else "")
+         + (f". Our driver JVM's class cache (mdfs/spark/jvmcache.py, made by `make setup`): {res['jvm_class_cache']}."
+            if res.get("jvm_class_cache") else ".")),
         "",
         "| | wall s | CPU s (process tree) | MB/s raw WARC per core | docs/s per core | peak RSS MB |",
         "|---|---:|---:|---:|---:|---:|",
@@ -321,10 +375,14 @@ def render(res: dict) -> str:
         lines.append(f"| {g['label']} | {g['ours_seconds']} | {g.get('datatrove_seconds', '-')} | "
                      f"{g.get('speedup') if g.get('speedup') is not None else '-'} |")
     if "startup_seconds" in o:
-        rest = o["outside_stages_seconds"] - o["startup_seconds"] - o["report_seconds"]
+        rest = o["outside_stages_seconds"] - o["startup_seconds"] - (0 if "report_wall_seconds" in o else o["report_seconds"])
         lines.append(f"| start (Python, JVM, SparkSession) | {o['startup_seconds']} | - | - |")
-        lines.append(f"| report (aggregations + plots) | {o['report_seconds']} | - | - |")
         lines.append(f"| between stages (stage set-up before its clock starts, exit) | {rest:.1f} | - | - |")
+        if "report_wall_seconds" in o:
+            lines.append(f"| *not in the pipeline's time:* `mdfs report` (own process; {o['report_seconds']} s "
+                         f"of aggregations + plots) | {o['report_wall_seconds']} | - | - |")
+        else:
+            lines.append(f"| report (aggregations + plots) | {o['report_seconds']} | - | - |")
     else:
         lines.append(f"| outside the stages (JVM start, report) | {o['outside_stages_seconds']} | - | - |")
     lines += ["", "Our stages: " + ", ".join(f"{s['name']} {s['seconds']} s" for s in o["stages"]) + "."]
@@ -374,13 +432,15 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     truth = [json.loads(line) for line in truth_path.read_text(encoding="utf-8").splitlines()]
     args.work.mkdir(parents=True, exist_ok=True)
-    ours = run_ours(warc_dir, args.work / "ours", args.set)
+    tok, tok_meta = make_tokenizer(warc_dir.parent, truth_path)
+    jvm_cache = ensure_jvm_class_cache()
+    ours = run_ours(warc_dir, args.work / "ours", args.set, tok)
     print(f"ours: {ours['seconds']} s wall, {ours['cpu_seconds']} s CPU", flush=True)
     res = {"date": date.today().isoformat(), "machine": machine(), "crawl": crawl, "ours": ours,
+           "tokenizer": tok_meta, "jvm_class_cache": jvm_cache,
            "quality": {"ours": score(truth, ours_kept(args.work / "ours"))}}
     dt = None
     if not args.no_datatrove:
-        tok = args.work / "ours" / "06_tokenize" / "tokenizer.json"
         dt = run_datatrove(warc_dir, args.work / "datatrove", tok, args.work / "datatrove.json")
         print(f"datatrove: {dt['seconds']} s wall, {dt['cpu_seconds']} s CPU", flush=True)
         res["datatrove"] = {k: v for k, v in dt.items() if k not in ("kept_urls", "dropped", "kept_record_ids",

@@ -20,6 +20,25 @@ def under_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
+# The measured trade (bench/RESULTS.md "End to end: findings"): on the 2-core reference machine the
+# 3,000-page e2e run took 76 s wall / 113 CPU s with the JVM's default tiered JIT and 45-63 s /
+# 60-80 CPU s with C1 alone: C2 compiling Spark's planner and each query's generated code competes
+# with the Python workers for the same two cores. C1-only code runs JVM-bound work (Parquet writes,
+# sorts of millions of rows) ~1.5x slower, and our JVM carries extracted text only, so "auto" picks
+# C1 where the driver runs the tasks on few cores (a local master, <= 4 cores), else the default.
+_C1_MAX_CORES = 4
+
+
+def jit_options(setting: str, master: str | None) -> str:
+    """Driver JVM JIT flags: "c1" (C1 only), "tiered" (the JVM default) or "" (auto, see above)."""
+    if setting not in ("", "c1", "tiered"):
+        raise ValueError(f"spark.driver_jit: expected '', 'c1' or 'tiered', got {setting!r}")
+    local = bool(master) and master.startswith("local")
+    if setting == "c1" or (setting == "" and local and (os.cpu_count() or 1) <= _C1_MAX_CORES):
+        return "-XX:TieredStopAtLevel=1"
+    return ""
+
+
 def get_spark(cfg: Config, master: str | None = None, extra: dict[str, Any] | None = None) -> SparkSession:
     active = SparkSession.getActiveSession()
     if active is not None:
@@ -36,8 +55,12 @@ def get_spark(cfg: Config, master: str | None = None, extra: dict[str, Any] | No
         b = b.master(master)
     elif not under_spark_submit():
         b = b.master(s["master"])
+    java_opts = str((extra or {}).get("spark.driver.extraJavaOptions", ""))
     if not under_spark_submit():
         b = b.config("spark.driver.memory", s["driver_memory"])
+        from mdfs.spark.jvmcache import java_options
+
+        java_opts = f"{java_options(s['jvm_class_cache'])} {jit_options(s['driver_jit'], chosen)} {java_opts}".strip()
     conf = {
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.execution.arrow.maxRecordsPerBatch": str(cfg["run"]["batch_rows"]),
@@ -52,6 +75,8 @@ def get_spark(cfg: Config, master: str | None = None, extra: dict[str, Any] | No
     if s["shuffle_partitions"] > 0:
         conf["spark.sql.shuffle.partitions"] = str(s["shuffle_partitions"])
     conf.update({k: str(v) for k, v in (extra or {}).items()})
+    if java_opts:
+        conf["spark.driver.extraJavaOptions"] = java_opts
     for k, v in conf.items():
         b = b.config(k, v)
     spark = b.getOrCreate()
