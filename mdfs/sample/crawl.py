@@ -91,10 +91,10 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "japanese": ("reject:lang", "reject:lang"),
     "english": ("reject:lang", "reject:lang"),
     "mixed": ("keep", "keep"),
-    # A page of links (and a redirect stub) has no main text at all: collect's extractor finds only
-    # navigation, which it does not return as text.
+    # A page of links (a redirect stub, a login form) has no main text at all: collect's extractor
+    # finds only navigation and form labels, which it does not return as text.
     "junk_links": ("reject:no_text", "reject:no_text"),
-    "junk_login": ("keep", "drop:junk"),
+    "junk_login": ("reject:no_text", "reject:no_text"),
     "junk_404": ("keep", "drop:junk"),
     "junk_thin": ("keep", "drop:junk"),
     "junk_repeat": ("keep", "drop:junk"),

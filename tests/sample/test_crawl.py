@@ -218,10 +218,10 @@ def test_junk_and_non_html(crawl: dict) -> None:
     (rep,) = _of(crawl, "junk_repeat")
     lines = [ln for ln in rep[1]["payload"].decode().splitlines() if ln.startswith("<p>")]
     assert len(lines) >= 100 and len(set(lines)) == 1
-    for cat in ("junk_login", "junk_404", "junk_thin"):
+    for cat in ("junk_404", "junk_thin"):
         for row, _ in _of(crawl, cat):
             assert row["expected"] == "keep" and row["final"] == "drop:junk" and row["main_text"] is None
-    for cat in ("junk_links", "junk_redirect"):  # nothing but navigation: no main text to collect
+    for cat in ("junk_links", "junk_redirect", "junk_login"):  # navigation and form labels: no main text
         for row, _ in _of(crawl, cat):
             assert row["expected"] == row["final"] == "reject:no_text" and row["main_text"] is None
 
