@@ -134,7 +134,7 @@ def start(d: str | Path = DEFAULT_DIR, workers: int = 2, cores: int = 1, memory:
     """Start a master and `workers` workers bound to 127.0.0.1 and wait until all are registered."""
     d = Path(d).resolve()
     old = Cluster.load(d)
-    if old is not None and _alive(old.master_pid):
+    if old is not None and pid_alive(old.master_pid):
         raise RuntimeError(f"cluster: already up at {old.master_url} (state in {d}); stop it first")
     for sub in ("logs", "pids", "work"):
         (d / sub).mkdir(parents=True, exist_ok=True)
@@ -174,7 +174,8 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, exited but not reaped, does not)."""
     if pid <= 0:
         return False
     try:
@@ -208,11 +209,11 @@ def stop(d: str | Path = DEFAULT_DIR, timeout: float = 15) -> bool:
             pids.append(int(p.read_text().strip()))
         except (OSError, ValueError):
             pass
-    running = [p for p in pids if _alive(p)]
+    running = [p for p in pids if pid_alive(p)]
     for p in running:
         _kill_group(p, signal.SIGTERM)
     end = time.time() + timeout
-    while time.time() < end and any(_alive(p) for p in running):
+    while time.time() < end and any(pid_alive(p) for p in running):
         time.sleep(0.2)
     for p in pids:  # the group too: executors and Python workers left behind by a worker
         _kill_group(p, signal.SIGKILL)
@@ -243,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         print("cluster stopped" if was else "no cluster was running")
         return 0
     c = Cluster.load(a.dir)
-    if c is None or not _alive(c.master_pid):
+    if c is None or not pid_alive(c.master_pid):
         print("cluster: down")
         return 1
     print(f"master: {c.master_url}  web UI {c.master_ui}  alive workers {c.alive_workers()}/{c.workers}  "

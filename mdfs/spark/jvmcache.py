@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from mdfs.cluster import pid_alive
+
 log = logging.getLogger("mdfs")
 
 _STALE_S = 3600.0  # a temporary archive older than this whose process is gone is removed
@@ -65,23 +67,13 @@ def archive_key() -> str | None:
     return h.hexdigest()[:16]
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _remove_stale(folder: Path) -> None:
     """Temporary archives of runs that are gone (killed before their JVM finished writing)."""
     now = time.time()
     for p in folder.glob("*.tmp-*.jsa"):
         try:
             pid = int(p.name.rsplit(".tmp-", 1)[1].removesuffix(".jsa"))
-            if not _alive(pid) or now - p.stat().st_mtime > _STALE_S:
+            if not pid_alive(pid) or now - p.stat().st_mtime > _STALE_S:
                 p.unlink(missing_ok=True)
         except (ValueError, OSError):
             continue
