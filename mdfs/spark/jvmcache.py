@@ -9,7 +9,7 @@ from an archive instead: measured 10.6 -> 5.2 s and 4.7 -> 2.2 s (bench/RESULTS.
 with a short Spark run whose JVM writes the archive as it exits, into a file named by the process
 id, renamed into place only if the JVM exited cleanly: a killed run leaves a stale temporary file
 (removed later), never a half-written archive under the final name. It is never made implicitly:
-dumping ~150 MB on exit would slow whatever run happened to be first. The file name carries a key
+dumping ~190 MB on exit would slow whatever run happened to be first. The file name carries a key
 of the JVM binary and Spark's jars, so an upgrade just makes a new one; an archive that still does
 not match is ignored by the JVM itself (`-Xshare:auto`, the default). Only the driver JVM mdfs
 launches uses it: under spark-submit the JVM is already running, and cluster executors start their own.
