@@ -169,7 +169,7 @@ bench-memory: $(STAMP)
 	$(PY) bench/memory/bench_driver_rss.py $(ARGS)
 
 # The whole pipeline vs datatrove's FineWeb-style pipeline on one crawl, scored against its truth
-# (the script makes datatrove's venv, bench/e2e/.venv-datatrove; crawl cached in bench/e2e/.cache). ~5 min on 2 cores.
+# (the script makes datatrove's venv, bench/e2e/.venv-datatrove; crawl cached in bench/e2e/.cache). ~7 min on 2 cores; ARGS="--pages 12000": ~20 min.
 bench-e2e: $(STAMP)
 	$(PY) bench/e2e/bench_e2e.py $(ARGS)
 

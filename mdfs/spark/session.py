@@ -12,7 +12,7 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from mdfs.config import Config
+from mdfs.config import Config, ConfigError
 
 
 def under_spark_submit() -> bool:
@@ -32,7 +32,7 @@ _C1_MAX_CORES = 4
 def jit_options(setting: str, master: str | None) -> str:
     """Driver JVM JIT flags: "c1" (C1 only), "tiered" (the JVM default) or "" (auto, see above)."""
     if setting not in ("", "c1", "tiered"):
-        raise ValueError(f"spark.driver_jit: expected '', 'c1' or 'tiered', got {setting!r}")
+        raise ConfigError(f"spark.driver_jit: expected '', 'c1' or 'tiered', got {setting!r}")
     local = bool(master) and master.startswith("local")
     if setting == "c1" or (setting == "" and local and (os.cpu_count() or 1) <= _C1_MAX_CORES):
         return "-XX:TieredStopAtLevel=1"
