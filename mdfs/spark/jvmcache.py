@@ -18,16 +18,13 @@ launches uses it: under spark-submit the JVM is already running, and cluster exe
 from __future__ import annotations
 
 import hashlib
-import logging
+import json
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 
 from mdfs.cluster import pid_alive
-
-log = logging.getLogger("mdfs")
 
 _STALE_S = 3600.0  # a temporary archive older than this whose process is gone is removed
 
@@ -130,7 +127,9 @@ def create(setting: str, master: str = "local[2]") -> Path | None:
     import fcntl
 
     from pyspark import SparkContext
-    from pyspark.sql import SparkSession
+
+    from mdfs.config import load_config
+    from mdfs.spark.session import get_spark
 
     final = archive_path(setting)
     if final is None:
@@ -147,15 +146,10 @@ def create(setting: str, master: str = "local[2]") -> Path | None:
         except BlockingIOError:
             return None
         tmp = final.parent / f"{final.stem}.tmp-{os.getpid()}.jsa"
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        if master.startswith("local"):
-            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        spark = (
-            SparkSession.builder.master(master).appName("mdfs-jvm-cache")
-            .config("spark.driver.extraJavaOptions", f"-XX:ArchiveClassesAtExit={tmp} -Xlog:cds=off,cds+dynamic=off")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
-        )
+        # The session every run uses (same JIT, memory and conf), plus the option that writes the archive.
+        spark = get_spark(load_config(sets=[f"spark.jvm_class_cache={json.dumps(setting)}"]), master, extra={
+            "spark.driver.extraJavaOptions": f"-XX:ArchiveClassesAtExit={tmp} -Xlog:cds=off,cds+dynamic=off",
+        })
         spark.sparkContext.setLogLevel("ERROR")
         try:
             _warm_up(spark)
