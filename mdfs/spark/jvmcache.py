@@ -10,8 +10,10 @@ with a short Spark run whose JVM writes the archive as it exits, into a file nam
 id, renamed into place only if the JVM exited cleanly: a killed run leaves a stale temporary file
 (removed later), never a half-written archive under the final name. It is never made implicitly:
 dumping ~190 MB on exit would slow whatever run happened to be first. The file name carries a key
-of the JVM binary and Spark's jars, so an upgrade just makes a new one; an archive that still does
-not match is ignored by the JVM itself (`-Xshare:auto`, the default). Only the driver JVM mdfs
+of the JVM binary and of Spark's jars (folder, sizes, times: what the JVM checks), so an upgrade or
+another checkout's environment just makes a new one, and the archives of environments that are gone
+are removed when a new one is made; an archive that still does not match is ignored by the JVM
+itself (`-Xshare:auto`, the default). Only the driver JVM mdfs
 launches uses it: under spark-submit the JVM is already running, and cluster executors start their own.
 """
 
@@ -48,20 +50,45 @@ def java_binary() -> str | None:
     return os.path.realpath(found) if found else None
 
 
+def spark_jars() -> Path:
+    """The jars folder the driver's classpath is built from (SPARK_HOME's, else pyspark's own)."""
+    from pyspark.find_spark_home import _find_spark_home
+
+    return Path(os.path.realpath(_find_spark_home())) / "jars"
+
+
 def archive_key() -> str | None:
-    """A short hash of the JVM binary and Spark's jars; None when there is no JVM to key on."""
+    """A short hash of the JVM binary and of Spark's jars: their folder, names, sizes and times.
+
+    The JVM rejects a dynamic archive whose classpath differs from the one it was dumped with
+    (another checkout's virtual environment, a reinstalled jar), silently: each of those gets its own key.
+    """
     java = java_binary()
     if java is None:
         return None
     import pyspark
 
-    jars = Path(pyspark.__file__).parent / "jars"
-    names = sorted(p.name for p in jars.glob("*.jar")) if jars.is_dir() else []
+    jars = spark_jars()
     st = os.stat(java)
     h = hashlib.sha256()
-    for part in (java, str(st.st_size), str(int(st.st_mtime)), pyspark.__version__, *names):
+    for part in (java, str(st.st_size), str(int(st.st_mtime)), pyspark.__version__, str(jars)):
         h.update(part.encode() + b"\0")
+    for p in sorted(jars.glob("*.jar")) if jars.is_dir() else []:
+        js = p.stat()
+        h.update(f"{p.name}\0{js.st_size}\0{js.st_mtime_ns}\0".encode())
     return h.hexdigest()[:16]
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Archives whose Spark jars are gone (a deleted checkout's environment): ~190 MB each."""
+    for side in folder.glob("spark-*.json"):
+        try:
+            jars = json.loads(side.read_text()).get("jars", "")
+        except (OSError, ValueError):
+            continue
+        if jars and not os.path.isdir(jars):
+            side.with_suffix(".jsa").unlink(missing_ok=True)
+            side.unlink(missing_ok=True)
 
 
 def _remove_stale(folder: Path) -> None:
@@ -140,6 +167,7 @@ def create(setting: str, master: str = "local[2]") -> Path | None:
         raise RuntimeError("the JVM class cache must be made by a process without a running JVM")
     final.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(final.parent)
+    _remove_orphans(final.parent)
     with open(final.parent / ".lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -157,6 +185,7 @@ def create(setting: str, master: str = "local[2]") -> Path | None:
             spark.stop()
         ok = _exit_jvm()
         if ok and tmp.is_file() and tmp.stat().st_size > 0:
+            final.with_suffix(".json").write_text(json.dumps({"jars": str(spark_jars()), "java": java_binary()}))
             os.replace(tmp, final)
             return final
         tmp.unlink(missing_ok=True)

@@ -71,6 +71,34 @@ def test_archive_key_follows_the_jvm(monkeypatch, tmp_path):
     assert jvmcache.archive_key() not in (None, key)
 
 
+def test_archive_key_follows_the_spark_jars(monkeypatch, tmp_path):
+    """Another checkout's environment (same Spark version, other path) gets its own archive: the JVM
+    would silently reject one dumped with a different classpath."""
+    key = jvmcache.archive_key()
+    real = jvmcache.spark_jars()
+    home = tmp_path / "spark"
+    (home / "jars").mkdir(parents=True)
+    for p in sorted(real.glob("*.jar"))[:3]:
+        (home / "jars" / p.name).write_bytes(p.read_bytes())
+    monkeypatch.setenv("SPARK_HOME", str(home))
+    assert jvmcache.spark_jars() == (home / "jars").resolve()
+    other = jvmcache.archive_key()
+    assert other not in (None, key)
+    jar = next((home / "jars").glob("*.jar"))
+    os.utime(jar, ns=(jar.stat().st_atime_ns, jar.stat().st_mtime_ns + 10**9))  # a reinstalled jar
+    assert jvmcache.archive_key() not in (None, key, other)
+
+
+def test_archives_of_deleted_environments_are_removed(tmp_path):
+    gone, kept = tmp_path / "spark-aaaa.jsa", tmp_path / "spark-bbbb.jsa"
+    for p, jars in ((gone, tmp_path / "deleted" / "jars"), (kept, tmp_path)):
+        p.write_bytes(b"x")
+        p.with_suffix(".json").write_text(json.dumps({"jars": str(jars)}))
+    jvmcache._remove_orphans(tmp_path)
+    assert not gone.exists() and not gone.with_suffix(".json").exists()
+    assert kept.exists() and kept.with_suffix(".json").exists()
+
+
 def test_stale_temporary_archives_are_removed(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -98,6 +126,7 @@ def test_archive_is_made_then_mapped_by_the_next_driver():
         )
         assert made.returncode == 0, made.stderr[-3000:]
     assert final.is_file() and final.stat().st_size > 10 << 20
+    assert json.loads(final.with_suffix(".json").read_text())["jars"] == str(jvmcache.spark_jars())
     assert not list(final.parent.glob(f"{final.stem}.tmp-*"))
     after = _probe("", "c1")
     assert after["n"] == 10
