@@ -246,8 +246,10 @@ def _extract_resiliparse(html: str) -> str:
     raw_main = "\n".join(t for t, _, _ in main_lines) if _bad_share(main_lines) <= _MAX_BAD_SHARE else ""
     if _nonspace_len(raw_main) >= 4 * _FALLBACK_MIN:
         return raw_main
+    # A short raw block is not trusted unfiltered: gallery captions beside a login form are short
+    # unpunctuated lines too (a junk page in portal markup kept them; cwced and silver F1 unchanged).
     full = extract_plain_text(tree, main_content=False, **_RP_OPTS, **_RP_RETRY)
-    return max((_filtered(_marked_lines(full)), raw_main), key=_nonspace_len)
+    return _filtered(_marked_lines(full))
 
 
 def _extract_trafilatura(html: str) -> str:
