@@ -419,7 +419,8 @@ def render(res: dict, section: str = "End to end") -> str:
               "| | ours | datatrove |", "|---|---:|---:|"]
     for label, k in keys:
         lab = label.format(**q["ours"])
-        lines.append(f"| {lab} | {q['ours'][k]} | {q['datatrove'][k] if 'datatrove' in q else '-'} |")
+        # .get: results written before a row existed (line_scored_groups) still render.
+        lines.append(f"| {lab} | {q['ours'].get(k, '-')} | {q['datatrove'].get(k, '-') if 'datatrove' in q else '-'} |")
     if "datatrove" in q:
         lines += ["", f"Good pages datatrove lost, by category: {q['datatrove']['good_lost_by_category']}; ours: "
                   f"{q['ours']['good_lost_by_category']}. Bad pages kept, datatrove: "
