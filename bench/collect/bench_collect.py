@@ -2,7 +2,7 @@
 
 Three measurements on one generated WARC (the sample-crawl generator with more pages):
   1. ours, one process (one core): fastwarc reader + charset repair + resiliparse extraction +
-     line filter + fastText language id, i.e. `iter_records` -> `process_record`;
+     line filter + fastText language id, i.e. `iter_records` -> `collect_records`;
   2. ours in Spark local[2] (the whole stage: listing, tasks, Parquet write, stats), per core;
   3. the reference, one process: warcio ArchiveIterator + trafilatura.extract on the payload
      bytes, what datatrove's WarcReader + Trafilatura step does per record.
@@ -28,21 +28,25 @@ from bench.common import machine, write_section  # noqa: E402
 
 def ours_single(warcs: list[str], cfg: dict) -> dict:
     from mdfs.io.sources import iter_records
-    from mdfs.stages.collect import process_record
+    from mdfs.stages.collect import collect_records
 
     # warm-up: model load and imports are once per executor process, not per record
-    for rec in iter_records(warcs[0], cfg):
-        process_record(rec, cfg)
+    for _ in collect_records(iter_records(warcs[0], cfg), cfg, 1):
         break
-    t = time.perf_counter()
-    n = kept = payload = 0
-    for warc in warcs:
+    size = {"payload": 0}
+
+    def counted(warc: str):
         for rec in iter_records(warc, cfg):
-            row = process_record(rec, cfg)
-            n += 1
-            payload += len(rec.payload or b"") + len((rec.text or "").encode())
-            kept += row.get("reason") is None
-    return {"seconds": time.perf_counter() - t, "records": n, "kept": kept, "payload_bytes": payload}
+            size["payload"] += len(rec.payload or b"") + len((rec.text or "").encode())
+            yield rec
+
+    t = time.perf_counter()
+    n = kept = 0
+    for warc in warcs:
+        for batch in collect_records(counted(warc), cfg, 2000):  # the stage's path: language id per batch
+            n += batch.num_rows
+            kept += batch.column("reason").null_count
+    return {"seconds": time.perf_counter() - t, "records": n, "kept": kept, "payload_bytes": size["payload"]}
 
 
 def reference_single(warcs: list[str], limit_seconds: float) -> dict:

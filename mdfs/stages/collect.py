@@ -19,7 +19,7 @@ from mdfs.stages.common import reject
 from mdfs.text.charset import decode_html
 from mdfs.text.cjk import cjk_ratio
 from mdfs.text.extract import extract_main_text
-from mdfs.text.langid import detect
+from mdfs.text.langid import detect_many
 from mdfs.text.normalize import repair_pinyin
 
 STAGE = "collect"
@@ -62,43 +62,95 @@ def _reject(row: dict[str, Any], reason: str, detail: Any = None) -> dict[str, A
 
 def process_record(rec: RawRecord, cfg: dict[str, Any]) -> dict[str, Any]:
     """One raw record -> one output row (kept when `reason` is None). Never raises."""
-    row: dict[str, Any] = {
+    return process_records([rec], cfg)[0]
+
+
+def process_records(recs: Iterable[RawRecord], cfg: dict[str, Any]) -> list[dict[str, Any]]:
+    """Raw records -> output rows, one each, in order. Never raises."""
+    rows = _Rows(cfg)
+    for rec in recs:
+        rows.add(rec)
+    return rows.finish()
+
+
+class _Rows:
+    """Output rows of a run of records. Each record is decoded and extracted as it is added (so its
+    payload can go at once); language id runs once for all of them in `finish`
+    (mdfs.text.langid.detect_many: the same results as one call per page, in one model call)."""
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.cfg = cfg
+        self.rows: list[dict[str, Any]] = []
+        self.waiting: list[tuple[dict[str, Any], str]] = []  # rows that still need language id
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def add(self, rec: RawRecord) -> None:
+        row = _new_row(rec)
+        try:
+            text = _text_of(rec, row, self.cfg)
+        except Exception as e:  # a bug or an input nobody foresaw must not kill the task
+            _reject(row, "collect.error", f"{type(e).__name__}: {e}")
+            text = None
+        if text is not None:
+            self.waiting.append((row, text))
+        self.rows.append(row)
+
+    def finish(self) -> list[dict[str, Any]]:
+        try:
+            _identify_languages(self.waiting, self.cfg)
+        except Exception:  # find the text that broke the batch call; every other row is still judged
+            for pair in self.waiting:
+                try:
+                    _identify_languages([pair], self.cfg)
+                except Exception as e:
+                    _reject(pair[0], "collect.error", f"{type(e).__name__}: {e}")
+        return self.rows
+
+
+def _new_row(rec: RawRecord) -> dict[str, Any]:
+    return {
         "id": record_doc_id(rec),
         "url": rec.url,
         "domain": domain_of(rec.url),
         "source": rec.source,
         "fetch_time": rec.fetch_time,
     }
-    try:
-        return _process(rec, row, cfg)
-    except Exception as e:  # a bug or an input nobody foresaw must not kill the task
-        return _reject(row, "collect.error", f"{type(e).__name__}: {e}")
 
 
-def _process(rec: RawRecord, row: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
+def _text_of(rec: RawRecord, row: dict[str, Any], cfg: dict[str, Any]) -> str | None:
+    """Guard, decode and extract one record into `row`: its text, or None once `row` is rejected."""
     if rec.kind == "error" or rec.error:
-        return _reject(row, rec.error or "collect.error", rec.detail)
+        _reject(row, rec.error or "collect.error", rec.detail)
+        return None
 
     if rec.http_status is not None and not 200 <= rec.http_status < 300:
         # Error pages, redirects and "not modified" bodies are the server's text, not the page's.
-        return _reject(row, "collect.http_status", rec.http_status)
+        _reject(row, "collect.http_status", rec.http_status)
+        return None
 
     if rec.kind == "html":
         payload = rec.payload or b""
         if not payload.strip():
-            return _reject(row, "collect.empty")
+            _reject(row, "collect.empty")
+            return None
         if len(payload) > cfg["max_record_bytes"]:
-            return _reject(row, "collect.too_large", len(payload))
+            _reject(row, "collect.too_large", len(payload))
+            return None
         mime = _mime(rec.content_type)
         if mime and mime != "text/plain" and mime not in cfg["html_content_types"]:
-            return _reject(row, "collect.non_html", mime)
+            _reject(row, "collect.non_html", mime)
+            return None
         if _looks_binary(payload):
-            return _reject(row, "collect.binary", payload[:8].hex())
+            _reject(row, "collect.binary", payload[:8].hex())
+            return None
         dec = decode_html(payload, rec.content_type)
         row["charset"] = dec.charset
         row["charset_declared"] = dec.declared
         if dec.replacement_ratio > cfg["max_replacement_ratio"]:
-            return _reject(row, "collect.undecodable", f"{dec.charset}:{dec.replacement_ratio:.3f}")
+            _reject(row, "collect.undecodable", f"{dec.charset}:{dec.replacement_ratio:.3f}")
+            return None
         if mime == "text/plain":
             text = dec.text
         else:
@@ -111,31 +163,36 @@ def _process(rec: RawRecord, row: dict[str, Any], cfg: dict[str, Any]) -> dict[s
     row["text"] = text
     row["n_chars"] = len(text)
     if len(text) < cfg["min_chars"]:
-        return _reject(row, "collect.no_text", len(text))
+        _reject(row, "collect.no_text", len(text))
+        return None
     row["cjk_ratio"] = cjk_ratio(text)
+    return text
+
+
+def _identify_languages(waiting: list[tuple[dict[str, Any], str]], cfg: dict[str, Any]) -> None:
+    """Language id of every waiting row, in one model call; rows outside keep_langs are rejected."""
     # Content-farm pinyin (`技術(shù)`) is Latin that lid.176 reads as not Chinese (zh 0.37-0.47 on such
     # pages): identify the language without it. The text itself is repaired later, in coarse.
-    head = text[: 4 * cfg["langid_chars"]]
-    lid = detect(repair_pinyin(head)[0], cfg["langid_chars"], cfg["max_kana_ratio"])
-    row["lang"] = lid.lang
-    row["lang_score"] = lid.score
-    if lid.lang not in cfg["keep_langs"]:
-        return _reject(row, "collect.lang", f"{lid.lang}:{lid.score:.3f}")
-    if lid.score < cfg["min_lang_score"]:
-        return _reject(row, "collect.lang_score", f"{lid.lang}:{lid.score:.3f}")
-    return row
+    heads = [repair_pinyin(text[: 4 * cfg["langid_chars"]])[0] for _, text in waiting]
+    for (row, _), lid in zip(waiting, detect_many(heads, cfg["langid_chars"], cfg["max_kana_ratio"])):
+        row["lang"] = lid.lang
+        row["lang_score"] = lid.score
+        if lid.lang not in cfg["keep_langs"]:
+            _reject(row, "collect.lang", f"{lid.lang}:{lid.score:.3f}")
+        elif lid.score < cfg["min_lang_score"]:
+            _reject(row, "collect.lang_score", f"{lid.lang}:{lid.score:.3f}")
 
 
 def collect_records(records: Iterable[RawRecord], cfg: dict[str, Any], batch_rows: int) -> Iterator[pa.RecordBatch]:
-    """Stream records into stage-output batches of at most `batch_rows` rows."""
-    buf: list[dict[str, Any]] = []
+    """Stream records into stage-output batches of at most `batch_rows` rows (one language-id call each)."""
+    rows = _Rows(cfg)
     for rec in records:
-        buf.append(process_record(rec, cfg))
-        if len(buf) >= batch_rows:
-            yield rows_to_batch(buf)
-            buf = []
-    if buf:
-        yield rows_to_batch(buf)
+        rows.add(rec)
+        if len(rows) >= batch_rows:
+            yield rows_to_batch(rows.finish())
+            rows = _Rows(cfg)
+    if len(rows):
+        yield rows_to_batch(rows.finish())
 
 
 def split_kept_rejected(batch: pa.RecordBatch) -> tuple[pa.RecordBatch, pa.RecordBatch]:

@@ -107,6 +107,29 @@ def test_batches_split_into_kept_and_rejected():
     assert "reason" not in kept.schema.names and rej.column("reason").to_pylist() == ["collect.empty"]
 
 
+def test_a_batch_gets_the_rows_each_record_gets_alone():
+    """collect_records runs language id once per batch (langid.detect_many): same rows, same scores,
+    same order as one record at a time, across kept, foreign, empty and undecodable records."""
+    recs = [
+        rec(html(ARTICLE).encode(), source="f@0"),
+        rec(html(JA, title="ニュース").encode(), source="f@1"),
+        rec(b"", source="f@2"),
+        rec(html(ARTICLE[:1], "gbk").encode("gb18030"), "text/html; charset=gbk", source="f@3"),
+        rec(b"\x00\x01binary", source="f@4"),
+        rec(html(["Stocks rose on Monday, as investors weighed the latest economic data from the statistics office.",
+                  "Analysts said that the figures, although mixed, pointed to a steady recovery in consumer spending."]
+                 ).encode(), source="f@5"),
+        rec(html(ARTICLE[1:]).encode(), source="f@6"),
+    ]
+    alone = [process_record(r, CFG) for r in recs]
+    batched = [row for b in collect_records(recs, CFG, batch_rows=100) for row in b.to_pylist()]
+    assert [r.get("reason") for r in alone] == [None, "collect.lang", "collect.empty", None, "collect.binary",
+                                                 "collect.lang", None]
+    assert [r.get("lang_score") for r in batched] == [r.get("lang_score") for r in alone]
+    assert [(r["id"], r.get("reason"), r.get("detail"), r.get("text")) for r in batched] == [
+        (r["id"], r.get("reason"), r.get("detail"), r.get("text")) for r in alone]
+
+
 @pytest.mark.parametrize(
     "url, dom",
     [("http://www.Example.COM/a", "example.com"), ("https://news.sina.com.cn:8080/x", "news.sina.com.cn"),
