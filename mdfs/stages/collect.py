@@ -62,15 +62,9 @@ def _reject(row: dict[str, Any], reason: str, detail: Any = None) -> dict[str, A
 
 def process_record(rec: RawRecord, cfg: dict[str, Any]) -> dict[str, Any]:
     """One raw record -> one output row (kept when `reason` is None). Never raises."""
-    return process_records([rec], cfg)[0]
-
-
-def process_records(recs: Iterable[RawRecord], cfg: dict[str, Any]) -> list[dict[str, Any]]:
-    """Raw records -> output rows, one each, in order. Never raises."""
     rows = _Rows(cfg)
-    for rec in recs:
-        rows.add(rec)
-    return rows.finish()
+    rows.add(rec)
+    return rows.finish()[0]
 
 
 class _Rows:

@@ -50,6 +50,8 @@ def test_each_mistake_is_counted_once(truth):
     assert (q["bad_pages_kept"], q["bad_kept_by_category"]) == (1, {junk["category"]: 1})
     assert q["duplicates_left"] == 1
     assert q["spam_lines_left"] == 1
+    # every group that survives is scored, the swapped one through its copy (not only kept originals)
+    assert q["line_scored_groups"] == len(good) - 1
     assert q["main_text_line_recall"] == 1.0 and q["kept_text_line_precision"] < 1.0
 
 
